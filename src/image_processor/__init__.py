@@ -1,0 +1,1 @@
+"""The deployed Lambda code: the image engine and the SQS batch handler."""

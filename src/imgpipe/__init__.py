@@ -1,0 +1,1 @@
+"""Operator CLI and local runner for imgpipe (never deployed)."""
