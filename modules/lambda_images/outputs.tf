@@ -1,0 +1,61 @@
+output "function_name" {
+  description = "Name of the function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_name" {
+  description = "Name of the function's execution role."
+  value       = aws_iam_role.this.name
+}
+
+output "policy_json" {
+  description = "The execution role's least-privilege policy document (JSON)."
+  value       = data.aws_iam_policy_document.this.json
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "log_group_arn" {
+  description = "ARN of the function's log group."
+  value       = aws_cloudwatch_log_group.this.arn
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the SQS event source mapping."
+  value       = aws_lambda_event_source_mapping.this.uuid
+}
+
+output "alarm_names" {
+  description = "Names of the module's CloudWatch alarms."
+  value = [
+    aws_cloudwatch_metric_alarm.errors.alarm_name,
+    aws_cloudwatch_metric_alarm.throttles.alarm_name,
+    aws_cloudwatch_metric_alarm.duration_p95.alarm_name,
+    aws_cloudwatch_metric_alarm.dlq_messages.alarm_name,
+    aws_cloudwatch_metric_alarm.queue_age.alarm_name,
+  ]
+}
+
+output "alarm_arns" {
+  description = "ARNs of the module's CloudWatch alarms."
+  value = [
+    aws_cloudwatch_metric_alarm.errors.arn,
+    aws_cloudwatch_metric_alarm.throttles.arn,
+    aws_cloudwatch_metric_alarm.duration_p95.arn,
+    aws_cloudwatch_metric_alarm.dlq_messages.arn,
+    aws_cloudwatch_metric_alarm.queue_age.arn,
+  ]
+}

@@ -1,0 +1,229 @@
+"""Run real Terraform for one environment: `make plan|apply|destroy ENV=dev [ARCH=x86_64]`.
+
+    python scripts/terraform_env.py plan|apply|destroy --env NAME [--arch x86_64|arm64] [-- TERRAFORM ARGS...]
+
+1. Finds a real `terraform` (>= 1.10: the environments' S3 backend uses `use_lockfile`) on PATH -- never the
+   1.0.3 formatter in .venv/bin -- or the binary named by $IMGPIPE_TERRAFORM (an OpenTofu `tofu` works too).
+2. Checks AWS credentials with STS GetCallerIdentity and prints the account it is about to change.
+3. Builds build/function.zip and build/layer-<arch>.zip.
+4. In environments/NAME: `terraform init` with the state bucket (backend.hcl next to backend.tf, or
+   $IMGPIPE_STATE_BUCKET and $IMGPIPE_STATE_REGION), then plan/apply/destroy with the zip paths and the
+   architecture as -var (Terraform hashes the zips with filebase64sha256). Apply and destroy ask for
+   confirmation as usual; arguments after `--` go to terraform (for example `-- -auto-approve`).
+
+Exit status: terraform's, or 2 with one line on stderr when something needed is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ROOT / "environments"
+BUILD = ROOT / "build"
+MIN_TERRAFORM = (1, 10, 0)
+ARCHITECTURES = ("x86_64", "arm64")
+
+
+class SetupError(Exception):
+    """Something the run needs is missing or wrong; the message is the one line shown to the user."""
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def terraform_version(binary: str) -> tuple[int, int, int] | None:
+    try:
+        result = subprocess.run(
+            [binary, "version", "-json"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except OSError:
+        return None
+    try:
+        return parse_version(json.loads(result.stdout)["terraform_version"])
+    except (ValueError, KeyError, TypeError):
+        return parse_version(result.stdout)
+
+
+def find_terraform(environ: dict[str, str] | None = None) -> str:
+    """A terraform >= MIN_TERRAFORM: $IMGPIPE_TERRAFORM, else the first on PATH outside this repo's .venv."""
+    environ = dict(os.environ) if environ is None else environ
+    wanted = ".".join(map(str, MIN_TERRAFORM))
+    explicit = environ.get("IMGPIPE_TERRAFORM")
+    if explicit:
+        candidates = [shutil.which(explicit) or explicit]
+    else:
+        venv_bins = {(ROOT / name / "bin").resolve() for name in (".venv", ".venv-checkov")}
+        directories = [
+            d for d in environ.get("PATH", "").split(os.pathsep) if d and Path(d).resolve() not in venv_bins
+        ]
+        candidates = [
+            found for found in (shutil.which("terraform", path=d) for d in directories) if found is not None
+        ]
+    seen: list[str] = []
+    for candidate in candidates:
+        version = terraform_version(candidate)
+        if version is not None and version >= MIN_TERRAFORM:
+            return candidate
+        seen.append(f"{candidate} ({'.'.join(map(str, version)) if version else 'not runnable'})")
+    if seen:
+        raise SetupError(
+            f"terraform >= {wanted} is required (the S3 backend uses use_lockfile); "
+            f"found only: {', '.join(seen)}"
+        )
+    raise SetupError(
+        f"terraform >= {wanted} not found on PATH (the one in .venv is a 1.0.3 formatter only): "
+        "install it from https://developer.hashicorp.com/terraform/install or set IMGPIPE_TERRAFORM"
+    )
+
+
+def environment_region(env_dir: Path) -> str | None:
+    """The aws_region from the environment's terraform.tfvars (a plain string assignment)."""
+    tfvars = env_dir / "terraform.tfvars"
+    if not tfvars.is_file():
+        return None
+    match = re.search(r'^\s*aws_region\s*=\s*"([^"]+)"', tfvars.read_text(), re.MULTILINE)
+    return match[1] if match else None
+
+
+def check_credentials(region: str | None) -> str:
+    """The caller's ARN, or SetupError with one line saying what is wrong with the credentials."""
+    try:
+        identity = boto3.client("sts", region_name=region).get_caller_identity()
+    except NoCredentialsError:
+        raise SetupError(
+            "no AWS credentials found: set AWS_PROFILE (and run `aws sso login`) "
+            "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        ) from None
+    except ClientError as exc:
+        message = exc.response.get("Error", {}).get("Message", str(exc))
+        raise SetupError(f"AWS credentials were rejected by STS: {message}") from None
+    except BotoCoreError as exc:
+        raise SetupError(f"could not check AWS credentials: {exc}") from None
+    return f"{identity['Arn']} (account {identity['Account']})"
+
+
+def backend_arguments(env_dir: Path, environ: dict[str, str]) -> list[str]:
+    """-backend-config arguments: the environment's state key, then backend.hcl if present (it may set its own
+    key), then IMGPIPE_STATE_BUCKET / IMGPIPE_STATE_REGION (which win)."""
+    has_file = (env_dir / "backend.hcl").is_file()
+    bucket = environ.get("IMGPIPE_STATE_BUCKET")
+    region = environ.get("IMGPIPE_STATE_REGION")
+    arguments = [f"-backend-config=key=imgpipe/{env_dir.name}/terraform.tfstate"]
+    if has_file:
+        arguments.append("-backend-config=backend.hcl")
+    if bucket:
+        arguments.append(f"-backend-config=bucket={bucket}")
+    if region:
+        arguments.append(f"-backend-config=region={region}")
+    if not has_file and not bucket:
+        raise SetupError(
+            f"no state bucket configured for {env_dir.name}: set IMGPIPE_STATE_BUCKET and "
+            f"IMGPIPE_STATE_REGION, or write {env_dir.relative_to(ROOT)}/backend.hcl (see docs/deploy.md)"
+        )
+    if bucket and not region and not has_file:
+        raise SetupError(
+            "IMGPIPE_STATE_BUCKET is set but IMGPIPE_STATE_REGION is not (the state bucket's Region)"
+        )
+    return arguments
+
+
+def build_artifacts(arch: str) -> tuple[Path, Path]:
+    python = sys.executable
+    for command in (
+        [python, str(ROOT / "scripts" / "package_function.py")],
+        [python, str(ROOT / "layers" / "build.py"), "--arch", arch],
+    ):
+        if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+            raise SetupError(f"build failed: {' '.join(Path(part).name for part in command[1:])}")
+    return BUILD / "function.zip", BUILD / f"layer-{arch}.zip"
+
+
+def terraform_commands(
+    *,
+    terraform: str,
+    action: str,
+    env_dir: Path,
+    function_zip: Path,
+    layer_zip: Path,
+    arch: str,
+    backend: list[str],
+    extra: list[str],
+) -> list[list[str]]:
+    # Paths relative to the environment directory (terraform's working directory), so the state does not
+    # record this machine's absolute paths.
+    variables = [
+        f"-var=function_architecture={arch}",
+        f"-var=function_zip_path={os.path.relpath(function_zip, env_dir)}",
+        f"-var=layer_zip_path={os.path.relpath(layer_zip, env_dir)}",
+    ]
+    init = [terraform, "init", "-input=false", *backend]
+    # apply/destroy keep their interactive confirmation (-input=false would refuse to ask for it).
+    no_input = ["-input=false"] if action == "plan" else []
+    run = [terraform, action, *no_input, *variables, *extra]
+    return [init, run]
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    argv = sys.argv[1:] if argv is None else argv
+    extra: list[str] = []
+    if "--" in argv:
+        index = argv.index("--")
+        argv, extra = argv[:index], argv[index + 1 :]
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("action", choices=("plan", "apply", "destroy"))
+    parser.add_argument("--env", required=True, help="environment directory under environments/")
+    parser.add_argument(
+        "--arch", choices=ARCHITECTURES, default="x86_64", help="function and layer architecture"
+    )
+    return parser.parse_args(argv), extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = parse_args(argv)
+    env_dir = ENVIRONMENTS / args.env
+    try:
+        if not re.fullmatch(r"[a-z][a-z0-9]*", args.env) or not (env_dir / "main.tf").is_file():
+            known = sorted(p.name for p in ENVIRONMENTS.iterdir() if (p / "main.tf").is_file())
+            raise SetupError(f"unknown environment {args.env!r}; choose one of: {', '.join(known)}")
+        terraform = find_terraform()
+        caller = check_credentials(environment_region(env_dir))
+        backend = backend_arguments(env_dir, dict(os.environ))
+        print(f"{args.action} {args.env} ({args.arch}) as {caller} with {terraform}", file=sys.stderr)
+        function_zip, layer_zip = build_artifacts(args.arch)
+    except SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    commands = terraform_commands(
+        terraform=terraform,
+        action=args.action,
+        env_dir=env_dir,
+        function_zip=function_zip,
+        layer_zip=layer_zip,
+        arch=args.arch,
+        backend=backend,
+        extra=extra,
+    )
+    for command in commands:
+        returncode = subprocess.run(command, cwd=env_dir, check=False).returncode
+        if returncode != 0:
+            return returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
