@@ -1,0 +1,1 @@
+"""Hostile inputs: generated corpus, engine runner, tests."""
