@@ -1,0 +1,107 @@
+"""`imgpipe metadata get|query`: the metadata records, through the table's keys and index (never a scan)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from imgpipe.ops import metadata as ops
+from imgpipe.ops.errors import OperationFailed
+from imgpipe.ops.formatting import console, plain, table, to_csv, to_json
+from imgpipe.ops.times import parse_time
+from imgpipe.stack import StackRef
+
+
+class TimeType(click.ParamType):
+    """ISO-8601 (`2026-11-22T05:00:00Z`, `2026-11-22`) or an age (`90s`, `15m`, `6h`, `2d`, `1w`)."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_time(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+TIME = TimeType()
+
+
+@click.group()
+def metadata() -> None:
+    """Query the metadata records."""
+
+
+@metadata.command()
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.pass_obj
+def get(ref: StackRef, key: str, as_json: bool) -> None:
+    """The latest record of the upload KEY (`uploads/2026/cat.jpg`, or `2026/cat.jpg`)."""
+    record = ops.get(ref.open(), key)
+    if record is None:
+        raise OperationFailed(f"no record for {key}")
+    if as_json:
+        click.echo(to_json(record))
+        return
+    record = plain(record)
+    out = console()
+    fields = [{"field": k, "value": v} for k, v in record.items() if k not in {"variants", "pk", "sk"}]
+    out.print(table(fields, ("field", "value"), title=record.get("key")))
+    if record.get("variants"):
+        columns = ("name", "key", "format", "width", "height", "bytes")
+        out.print(table(record["variants"], columns, title="variants"))
+
+
+@metadata.command()
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(ops.STATUSES, case_sensitive=False),
+    help="Repeatable; default: every final status.",
+)
+@click.option("--since", type=TIME, help="processed_at at or after (ISO-8601 or an age like 6h).")
+@click.option("--until", type=TIME, help="processed_at at or before.")
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--oldest-first", is_flag=True, help="Chronological order (default: newest first).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_obj
+def query(
+    ref: StackRef,
+    *,
+    statuses: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    oldest_first: bool,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """Records by status and processed_at range, through the `by_status` index."""
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    records = ops.query(
+        ref.open(),
+        statuses=[s.upper() for s in statuses] or ops.FINAL_STATUSES,
+        since=since,
+        until=until,
+        limit=limit,
+        newest_first=not oldest_first,
+    )
+    fmt = "json" if as_json else fmt
+    if fmt == "json":
+        click.echo(to_json(records))
+    elif fmt == "csv":
+        click.echo(to_csv([ops.summary_row(r) for r in records], ops.SUMMARY_COLUMNS), nl=False)
+    else:
+        out = console()
+        out.print(table([ops.summary_row(r) for r in records], ops.SUMMARY_COLUMNS))
+        out.print(f"{len(records)} record(s)")

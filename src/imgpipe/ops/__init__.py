@@ -1,0 +1,1 @@
+"""Operator library: what the `imgpipe` commands do, as plain functions over a `Stack` (no click here)."""

@@ -1,0 +1,113 @@
+"""GIVEN a function that fails some records transiently WHEN they exhaust maxReceiveCount THEN they reach the
+DLQ (the rest are processed and deleted); AND WHEN the failure is gone and an operator runs
+`imgpipe dlq redrive`, THEN they are processed and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from imgpipe.cli import main
+from imgpipe.local.esm import Handler
+from imgpipe.local.settings import TerraformSettings
+from imgpipe.local.stack import LocalStack
+from imgpipe.ops import dlq, metadata
+from tests.e2e.helpers import wait_for
+from tests.fixtures_images import photo_jpeg
+
+FLAKY = "flaky"
+
+
+class Outage:
+    """Wraps the real handler: while `active`, records naming a `flaky` key fail the way a throttled call
+    does (reported in batchItemFailures); the others go to the real handler. When every record of a batch
+    fails, it raises instead, as Powertools does (BatchProcessingError): the whole batch is retried."""
+
+    def __init__(self) -> None:
+        self.active = threading.Event()
+        self.active.set()
+        self.failed_receives = 0
+
+    def wrap(self, real: Handler) -> Handler:
+        def handler(event: dict[str, Any], context: Any) -> Any:
+            records = event["Records"]
+            failing = [r for r in records if self.active.is_set() and FLAKY in r["body"]]
+            if failing and len(failing) == len(records):
+                self.failed_receives += len(failing)
+                raise RuntimeError("simulated outage: every record failed")
+            healthy = [r for r in records if r not in failing]
+            response = real({**event, "Records": healthy}, context) if healthy else {"batchItemFailures": []}
+            self.failed_receives += len(failing)
+            failures = list(response.get("batchItemFailures", []))
+            return {"batchItemFailures": failures + [{"itemIdentifier": r["messageId"]} for r in failing]}
+
+        return handler
+
+
+@pytest.fixture(scope="module")
+def outage() -> Outage:
+    return Outage()
+
+
+@pytest.fixture(scope="module")
+def local(
+    dev_settings: TerraformSettings,
+    time_scale: float,
+    outage: Outage,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LocalStack]:
+    outputs = tmp_path_factory.mktemp("local-dlq") / "outputs.json"
+    with LocalStack(
+        settings=dev_settings,
+        outputs_path=outputs,
+        time_scale=time_scale,
+        function_log=None,
+        wrap_handler=outage.wrap,
+    ) as stack:
+        yield stack
+
+
+def test_transient_failures_reach_the_dlq_and_redrive_processes_them(
+    local: LocalStack, outage: Outage
+) -> None:
+    stack = local.stack
+    s3 = stack.client("s3")
+    keys = ["uploads/flaky-1.jpg", "uploads/flaky-2.jpg", "uploads/fine.jpg"]
+    for key in keys:
+        s3.put_object(Bucket=stack.bucket, Key=key, Body=photo_jpeg((320, 240)))
+
+    # THEN the healthy upload is processed; the flaky ones are dead-lettered after maxReceiveCount receives.
+    receives = local.settings.integer("max_receive_count")
+    timeout = (receives + 2) * local.timings.visibility_timeout_seconds
+    wait_for(lambda: dlq.depth(stack, stack.dlq_url).visible == 2, timeout, "two messages in the DLQ")
+    assert outage.failed_receives >= 2 * receives
+    assert (metadata.get(stack, "uploads/fine.jpg") or {}).get("status") == "PROCESSED"
+    assert metadata.get(stack, "uploads/flaky-1.jpg") is None  # the function never got to it
+
+    runner = CliRunner()
+    outputs = ["--outputs", str(local.outputs_path)]
+    peek = runner.invoke(main, [*outputs, "dlq", "peek", "--json"])
+    assert peek.exit_code == 0, peek.output
+    peeked = json.loads(peek.stdout)
+    assert sorted(key for message in peeked for key in message["keys"]) == keys[:2]
+    assert all(message["receive_count"] >= receives for message in peeked)
+
+    # WHEN the outage is over and the operator redrives
+    outage.active.clear()
+    redrive = runner.invoke(main, [*outputs, "dlq", "redrive"])
+    assert redrive.exit_code == 0, redrive.output
+    assert "2 moved, 0 failed, of 2" in redrive.stdout
+
+    # THEN both are processed, the DLQ is empty and nothing is lost.
+    def processed() -> bool:
+        return all((metadata.get(stack, key) or {}).get("status") == "PROCESSED" for key in keys)
+
+    wait_for(processed, 30, "the redriven uploads to be processed")
+    assert dlq.depth(stack, stack.dlq_url).visible == 0
+    query = runner.invoke(main, [*outputs, "metadata", "query", "--status", "PROCESSED", "--json"])
+    assert sorted(r["key"] for r in json.loads(query.stdout)) == sorted(keys)

@@ -1,0 +1,203 @@
+"""GIVEN the local stack WHEN good, bad and duplicate uploads arrive THEN every upload ends as recorded,
+variants are rendered once, nothing is lost; and the metadata queries find them in order."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from imgpipe.cli import main
+from imgpipe.local.run import run_images
+from imgpipe.local.settings import TerraformSettings
+from imgpipe.local.stack import LocalStack
+from tests.e2e.helpers import wait_for
+from tests.fixtures_images import (
+    UPRIGHT_SIZE,
+    not_an_image,
+    oriented_jpeg,
+    photo_jpeg,
+    rgba_png,
+    truncated_jpeg,
+)
+
+DEFAULT_SUFFIXES = ["compressed.jpg", "converted.png", "converted.webp", "low_quality.jpg", "thumbnail.jpg"]
+
+
+@pytest.fixture(scope="module")
+def local(
+    dev_settings: TerraformSettings, time_scale: float, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    outputs = tmp_path_factory.mktemp("local") / "outputs.json"
+    with LocalStack(
+        settings=dev_settings, outputs_path=outputs, time_scale=time_scale, function_log=None
+    ) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def report(local: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    images = tmp_path_factory.mktemp("images")
+    (images / "2026").mkdir()
+    (images / "2026" / "cat.jpg").write_bytes(photo_jpeg((800, 600)))
+    (images / "rotated.jpg").write_bytes(oriented_jpeg(6))
+    (images / "logo.png").write_bytes(rgba_png())
+    (images / "notes.jpg").write_bytes(not_an_image())
+    (images / "cut.jpg").write_bytes(truncated_jpeg())
+    return run_images(local.stack, images, timeout=60, settle=2 * local.timings.visibility_timeout_seconds)
+
+
+def cli(local: LocalStack, *args: str) -> Any:
+    assert local.outputs_path is not None
+    return CliRunner().invoke(main, ["--outputs", str(local.outputs_path), *args])
+
+
+def variant_versions(local: LocalStack, prefix: str) -> dict[str, int]:
+    """How many times each variant key was written (the bucket is versioned)."""
+    listing = local.stack.client("s3").list_object_versions(Bucket=local.stack.bucket, Prefix=prefix)
+    counts: dict[str, int] = {}
+    for version in listing.get("Versions", []):
+        counts[version["Key"]] = counts.get(version["Key"], 0) + 1
+    return counts
+
+
+def test_every_upload_ends_as_recorded_and_none_is_lost(report: dict[str, Any]) -> None:
+    statuses = {item["key"]: item["status"] for item in report["items"]}
+    assert statuses == {
+        "uploads/2026/cat.jpg": "PROCESSED",
+        "uploads/rotated.jpg": "PROCESSED",
+        "uploads/logo.png": "PROCESSED",
+        "uploads/notes.jpg": "REJECTED",
+        "uploads/cut.jpg": "REJECTED",
+    }
+    counts = [report[n] for n in ("inputs", "processed", "rejected", "dead_lettered", "lost")]
+    assert counts == [5, 3, 2, 0, 0]
+    rejected = {item["key"]: item["reason"] for item in report["items"] if item["status"] == "REJECTED"}
+    assert all(reason for reason in rejected.values())
+
+
+def test_variants_are_written_under_processed_once_each(local: LocalStack, report: dict[str, Any]) -> None:
+    cat = next(item for item in report["items"] if item["key"] == "uploads/2026/cat.jpg")
+    assert sorted(v["key"] for v in cat["variants"]) == [f"processed/2026/cat_{s}" for s in DEFAULT_SUFFIXES]
+    assert variant_versions(local, "processed/2026/cat_") == {
+        f"processed/2026/cat_{s}": 1 for s in DEFAULT_SUFFIXES
+    }
+    rotated = next(item for item in report["items"] if item["key"] == "uploads/rotated.jpg")
+    thumbnail = next(v for v in rotated["variants"] if v["name"] == "thumbnail")
+    # EXIF orientation 6 applied: the stored (sideways) pixels are turned back upright.
+    assert (thumbnail["width"], thumbnail["height"]) == UPRIGHT_SIZE
+
+
+def test_a_duplicate_delivery_renders_nothing_and_writes_no_second_record(
+    local: LocalStack, report: dict[str, Any]
+) -> None:
+    stack = local.stack
+    record = cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json")
+    assert record.exit_code == 0, record.output
+    original = json.loads(record.stdout)
+    # WHEN the very same S3 notification is delivered again (at-least-once delivery)
+    body = {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": stack.region,
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": stack.bucket, "arn": f"arn:aws:s3:::{stack.bucket}"},
+                    "object": {
+                        "key": "uploads/2026/cat.jpg",
+                        "versionId": original["source"]["version_id"],
+                        "eTag": original["source"]["etag"],
+                        "size": original["source"]["bytes"],
+                    },
+                },
+            }
+        ]
+    }
+    sqs = stack.client("sqs")
+    sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps(body))
+    wait_for(
+        lambda: local.mapping and local.mapping.stats.deleted >= report["inputs"] + 2, 20, "the duplicate"
+    )
+
+    def drained() -> bool:
+        attributes = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["All"])["Attributes"]
+        return (
+            attributes["ApproximateNumberOfMessages"]
+            == attributes["ApproximateNumberOfMessagesNotVisible"]
+            == "0"
+        )
+
+    wait_for(drained, 20, "the queue to drain")
+    # THEN the record is the same one, and no variant was written twice
+    again = json.loads(cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json").stdout)
+    assert (again["sk"], again["processed_at"]) == (original["sk"], original["processed_at"])
+    records = stack.client("dynamodb").query(
+        TableName=stack.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"{stack.bucket}/uploads/2026/cat.jpg"}},
+    )
+    assert records["Count"] == 1
+    assert set(variant_versions(local, "processed/2026/cat_").values()) == {1}
+
+
+def test_metadata_query_returns_the_records_in_order(local: LocalStack, report: dict[str, Any]) -> None:
+    result = cli(local, "metadata", "query", "--status", "PROCESSED", "--oldest-first", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert sorted(r["key"] for r in rows) == [
+        "uploads/2026/cat.jpg",
+        "uploads/logo.png",
+        "uploads/rotated.jpg",
+    ]
+    times = [r["processed_at"] for r in rows]
+    assert times == sorted(times)
+    rejected = json.loads(cli(local, "metadata", "query", "--status", "REJECTED", "--json").stdout)
+    assert sorted(r["key"] for r in rejected) == ["uploads/cut.jpg", "uploads/notes.jpg"]
+    assert all(r["reason"] for r in rejected)
+    newest = json.loads(cli(local, "metadata", "query", "--limit", "1", "--json").stdout)
+    assert newest[0]["processed_at"] == max(r["processed_at"] for r in [*rows, *rejected])
+    future = json.loads(cli(local, "metadata", "query", "--since", "2999-01-01", "--json").stdout)
+    assert future == []
+
+
+def test_operator_commands_against_the_local_stack(local: LocalStack, report: dict[str, Any]) -> None:
+    stats = cli(local, "dlq", "stats", "--json")
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.stdout)["dlq"]["visible"] == 0
+    alarms = cli(local, "alarms", "--json")
+    assert alarms.exit_code == 0, alarms.output
+    assert len(json.loads(alarms.stdout)) == len(local.outputs["alarm_names"]["value"]) > 0
+    # A presigned PUT works against the emulator and the upload goes through the pipeline.
+    url = cli(local, "presign", "presigned/dog.jpg").stdout.strip()
+    # Explicit Content-Type: with urllib's default (form-urlencoded) the emulator's web layer eats the body.
+    request = urllib.request.Request(
+        url, data=photo_jpeg((320, 240)), method="PUT", headers={"Content-Type": "image/jpeg"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+
+    def final_status() -> str | None:
+        result = cli(local, "metadata", "get", "presigned/dog.jpg", "--json")
+        status = json.loads(result.stdout)["status"] if result.exit_code == 0 else None
+        return status if status != "IN_PROGRESS" else None
+
+    assert wait_for(final_status, 20, "the presigned upload's record") == "PROCESSED"
+
+
+def test_reprocess_with_unchanged_variants_renders_nothing(local: LocalStack, report: dict[str, Any]) -> None:
+    before = json.loads(cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json").stdout)
+    deleted = local.mapping.stats.deleted if local.mapping else 0
+    result = cli(local, "reprocess", "--prefix", "2026/", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sent"] == 1
+    wait_for(lambda: local.mapping and local.mapping.stats.deleted > deleted, 20, "the re-enqueued message")
+    # Same version, same variants signature: the processor acknowledges it without rendering or a new record.
+    after = json.loads(cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json").stdout)
+    assert (after["sk"], after["processed_at"]) == (before["sk"], before["processed_at"])
+    assert set(variant_versions(local, "processed/2026/cat_").values()) == {1}
