@@ -91,7 +91,9 @@ data "aws_iam_policy_document" "this" {
   }
 
   # CloudWatch alarms publishing to the SSE-KMS alarm topic (without this, alarm actions fail silently).
-  # Scoped to this account's alarms in this Region and to the named topics' encryption context.
+  # Scoped to this account's alarms in this Region and to the named topics' encryption context. The publishing
+  # service is the only principal an encrypted topic needs: SNS uses the key on the publisher's behalf, so no
+  # statement for sns.amazonaws.com (that principal is only needed on the key of an encrypted SQS *subscriber*).
   dynamic "statement" {
     for_each = length(var.alarm_topic_arns) > 0 ? [1] : []
 
@@ -110,35 +112,6 @@ data "aws_iam_policy_document" "this" {
         test     = "ArnLike"
         variable = "aws:SourceArn"
         values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:aws:sns:topicArn"
-        values   = var.alarm_topic_arns
-      }
-    }
-  }
-
-  # SNS itself, for the encrypted alarm topic: only this account, only the named topics' encryption context.
-  dynamic "statement" {
-    for_each = length(var.alarm_topic_arns) > 0 ? [1] : []
-
-    content {
-      sid       = "SnsForEncryptedTopic"
-      effect    = "Allow"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = ["*"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["sns.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
       }
 
       condition {
