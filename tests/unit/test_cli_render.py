@@ -1,0 +1,182 @@
+"""`imgpipe render` and `imgpipe presets` through click: files written, exit status 0/1/2, --json shape."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from imgpipe.cli import main
+from tests import fixtures_images as fx
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "photo.jpg").write_bytes(fx.photo_jpeg((400, 300)))
+    (folder / "logo.png").write_bytes(fx.rgba_png())
+    (folder / "broken.jpg").write_bytes(fx.truncated_jpeg())
+    return folder
+
+
+def test_render_writes_every_variant_of_the_default_preset(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # GIVEN a photo WHEN rendered with the default preset
+    result = CliRunner().invoke(main, ["render", str(inputs / "photo.jpg"), "--out", str(out)])
+    # THEN exit 0, and DIR/<stem>_<suffix>.<ext> for the five classic variants
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "photo_compressed.jpg",
+        "photo_converted.png",
+        "photo_converted.webp",
+        "photo_low_quality.jpg",
+        "photo_thumbnail.jpg",
+    ]
+    assert "1 of 1 inputs processed" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_rejected_input_prints_one_line_and_exits_1(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            str(inputs / "photo.jpg"),
+            str(inputs / "broken.jpg"),
+            "--out",
+            str(out),
+            "--preset",
+            "half",
+        ],
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"rejected: {inputs / 'broken.jpg'}: truncated or corrupt image data: ")
+    assert sorted(p.name for p in out.iterdir()) == ["photo_half.jpg"]
+    assert "Traceback" not in result.output
+
+
+def test_json_output_shape(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # GIVEN a folder with a photo, an RGBA PNG and a truncated JPEG WHEN rendered with --json
+    result = CliRunner().invoke(
+        main, ["render", str(inputs), "--out", str(out), "--preset", "half", "--json"]
+    )
+    # THEN stdout is exactly the documented JSON, in input order (sorted folder listing)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {
+            "input": str(inputs / "broken.jpg"),
+            "status": "REJECTED",
+            "reason": "truncated or corrupt image data: image file is truncated (3 bytes not processed)",
+            "variants": [],
+        },
+        {
+            "input": str(inputs / "logo.png"),
+            "status": "PROCESSED",
+            "reason": None,
+            "variants": [
+                {
+                    "name": "half",
+                    "path": str(out / "logo_half.png"),
+                    "format": "png",
+                    "width": 16,
+                    "height": 8,
+                    "bytes": (out / "logo_half.png").stat().st_size,
+                }
+            ],
+        },
+        {
+            "input": str(inputs / "photo.jpg"),
+            "status": "PROCESSED",
+            "reason": None,
+            "variants": [
+                {
+                    "name": "half",
+                    "path": str(out / "photo_half.jpg"),
+                    "format": "jpeg",
+                    "width": 200,
+                    "height": 150,
+                    "bytes": (out / "photo_half.jpg").stat().st_size,
+                }
+            ],
+        },
+    ]
+
+
+def test_variants_file_is_the_variants_json(inputs: Path, tmp_path: Path) -> None:
+    variants = tmp_path / "variants.json"
+    variants.write_text('[{"name": "square", "format": "webp", "width": 64, "height": 64, "fit": "cover"}]')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["render", str(inputs / "photo.jpg"), "--out", str(out), "--variants", str(variants), "--json"]
+    )
+    assert result.exit_code == 0
+    (item,) = json.loads(result.stdout)
+    assert [(v["name"], v["format"], v["width"], v["height"]) for v in item["variants"]] == [
+        ("square", "webp", 64, 64)
+    ]
+    assert (out / "photo_square.webp").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--preset", "tiny"], "error: --preset: variants: unknown preset 'tiny'"),
+        (["--preset", "half", "--variants", "VARIANTS"], "error: give --preset or --variants, not both"),
+        (["--variants", "VARIANTS"], "error: VARIANTS: variants[0].fit: must be contain or cover"),
+    ],
+)
+def test_configuration_errors_are_one_line_and_exit_2(
+    inputs: Path, tmp_path: Path, extra: list[str], message: str
+) -> None:
+    variants = tmp_path / "variants.json"
+    variants.write_text('[{"name": "a", "format": "jpeg", "fit": "stretch"}]')
+    args = [str(variants) if a == "VARIANTS" else a for a in extra]
+    result = CliRunner().invoke(
+        main, ["render", str(inputs / "photo.jpg"), "--out", str(tmp_path / "o"), *args]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message.replace("VARIANTS", str(variants)))
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_input_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["render", str(tmp_path / "nope.jpg"), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_inputs_sharing_a_stem_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "x.gif").write_bytes(fx.animated_gif())
+    (folder / "x.png").write_bytes(fx.rgba_png())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", str(folder), "--out", str(out), "--preset", "half"])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["x-gif_half.png", "x-png_half.png"]
+
+
+def test_presets_lists_every_preset() -> None:
+    result = CliRunner().invoke(main, ["presets", "--json"])
+    assert result.exit_code == 0
+    presets = json.loads(result.stdout)
+    assert list(presets) == ["default", "half", "web"]
+    assert [v["name"] for v in presets["default"]] == [
+        "compressed",
+        "low_quality",
+        "webp",
+        "png",
+        "thumbnail",
+    ]
+    assert presets["half"] == [
+        {"name": "half", "suffix": "half", "format": "original", "scale": 0.5, "fit": "contain"}
+    ]
+    human = CliRunner().invoke(main, ["presets"])
+    assert human.exit_code == 0
+    assert "low_quality" in human.stdout
