@@ -1,0 +1,80 @@
+"""The function's only AWS users, behind two small protocols so tests and the local stack can inject faults.
+
+`S3Store` and `MetadataTable` are the real implementations; any object with the same methods works (wrap
+one and raise `AwsCallError` from a method to simulate throttling, timeouts or 5xx). docs/function.md shows
+how to inject faults at the botocore client boundary instead, which exercises the adapters too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from image_processor.adapters.errors import (
+    AwsCallError,
+    ConditionFailed,
+    ErrorKind,
+    SourceChanged,
+    SourceGone,
+    classify,
+    translate,
+)
+from image_processor.adapters.metadata import MetadataTable, table_definition
+from image_processor.adapters.s3 import Download, S3Store, source_pointer
+from image_processor.records import RecordKey
+
+__all__ = [
+    "AwsCallError",
+    "ConditionFailed",
+    "Download",
+    "ErrorKind",
+    "MetadataTable",
+    "ObjectStore",
+    "RecordStore",
+    "S3Store",
+    "SourceChanged",
+    "SourceGone",
+    "classify",
+    "source_pointer",
+    "table_definition",
+    "translate",
+]
+
+
+class ObjectStore(Protocol):
+    def open_source(self, bucket: str, key: str, *, version_id: str | None, etag: str | None) -> Download: ...
+
+    def put_variant(
+        self,
+        bucket: str,
+        key: str,
+        body: bytes,
+        *,
+        content_type: str,
+        cache_control: str,
+        metadata: Mapping[str, str],
+    ) -> None: ...
+
+
+class RecordStore(Protocol):
+    def claim(
+        self,
+        key: RecordKey,
+        *,
+        bucket: str,
+        object_key: str,
+        token: str,
+        now: int,
+        lease_until: int,
+        claimed_at: str,
+        signature: str,
+        expires_at: int | None,
+    ) -> int: ...
+
+    def finish(self, key: RecordKey, token: str, record: Mapping[str, Any]) -> None: ...
+
+    def put_unclaimed(self, record: Mapping[str, Any], now: int) -> None: ...
+
+    def release(self, key: RecordKey, token: str, now: int) -> None: ...
+
+    def get(self, key: RecordKey) -> dict[str, Any] | None: ...

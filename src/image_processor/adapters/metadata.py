@@ -1,0 +1,311 @@
+"""DynamoDB: claim a source object, write its final record, query records. The only DynamoDB calls made.
+
+The low-level client is used (not the boto3 resource layer): it imports faster at cold start, and the explicit
+serialisation in `image_processor.records` keeps numbers ints instead of Decimals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from image_processor.adapters.errors import AWS_EXCEPTIONS, ConditionFailed, error_code, translate
+from image_processor.records import (
+    PARTITION_KEY,
+    SORT_KEY,
+    STATUS_INDEX,
+    TTL_ATTRIBUTE,
+    RecordKey,
+    Status,
+    from_item,
+    to_item,
+)
+
+# Attributes of a final record that a new claim removes, so an IN_PROGRESS item never carries a stale result
+# (and, without `processed_at`, drops out of the `by_status` index until its final write).
+_RESULT_ATTRIBUTES = (
+    "processed_at",
+    "reason",
+    "source",
+    "variants",
+    "destination_bucket",
+    "duration_ms",
+    "event_time",
+)
+
+# A claim is granted when there is no item, the last attempt FAILED, a previous claim's lease ran out (its
+# function died or timed out), or the final record was made with other variant specs (a preset change).
+_CLAIM_CONDITION = (
+    "attribute_not_exists(#pk)"
+    " OR #status = :failed"
+    " OR (#status = :in_progress AND #lease_until < :now)"
+    " OR (#status IN (:processed, :rejected)"
+    " AND (attribute_not_exists(#signature) OR #signature <> :signature))"
+)
+# A FAILED record written without holding a claim (the claim itself could not be made) must not overwrite a
+# live claim or a final result.
+_UNCLAIMED_CONDITION = (
+    "attribute_not_exists(#pk) OR #status = :failed OR (#status = :in_progress AND #lease_until < :now)"
+)
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """`create_table` arguments for the metadata table as modules/dynamodb builds it (tests, local stack)."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": "status", "AttributeType": "S"},
+            {"AttributeName": "processed_at", "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": STATUS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "processed_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
+class MetadataTable:
+    """`RecordStore` over a boto3 DynamoDB client."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        # Public: tests and the soak run register botocore event hooks on it to inject faults.
+        self.client = client
+        self.table_name = table_name
+
+    def claim(
+        self,
+        key: RecordKey,
+        *,
+        bucket: str,
+        object_key: str,
+        token: str,
+        now: int,
+        lease_until: int,
+        claimed_at: str,
+        signature: str,
+        expires_at: int | None,
+    ) -> int:
+        """Take the claim; return the attempt number (claims made on this item, this one included).
+
+        Raises `ConditionFailed` carrying the existing record when the claim is refused.
+        """
+        values: dict[str, Any] = {
+            ":in_progress": Status.IN_PROGRESS.value,
+            ":failed": Status.FAILED.value,
+            ":processed": Status.PROCESSED.value,
+            ":rejected": Status.REJECTED.value,
+            ":now": now,
+            ":token": token,
+            ":lease": lease_until,
+            ":claimed_at": claimed_at,
+            ":bucket": bucket,
+            ":key": object_key,
+            ":signature": signature,
+            ":one": 1,
+        }
+        names = {
+            "#pk": PARTITION_KEY,
+            "#status": "status",
+            "#lease_until": "lease_until",
+            "#signature": "variants_signature",
+            "#claim_token": "claim_token",
+            "#claimed_at": "claimed_at",
+            "#bucket": "bucket",
+            "#key": "key",
+            "#attempts": "attempts",
+        }
+        assignments = [
+            "#status = :in_progress",
+            "#claim_token = :token",
+            "#lease_until = :lease",
+            "#claimed_at = :claimed_at",
+            "#bucket = :bucket",
+            "#key = :key",
+            "#signature = :signature",
+        ]
+        removals = list(_RESULT_ATTRIBUTES)
+        if expires_at is not None:
+            # Claims expire too: a claim whose function died on the last receive would otherwise stay forever.
+            assignments.append(f"#{TTL_ATTRIBUTE} = :expires_at")
+            values[":expires_at"] = expires_at
+            names[f"#{TTL_ATTRIBUTE}"] = TTL_ATTRIBUTE
+        else:
+            removals.append(TTL_ATTRIBUTE)
+        names.update({f"#{name}": name for name in removals})
+        removed = ", ".join(f"#{name}" for name in removals)
+        expression = f"SET {', '.join(assignments)} ADD #attempts :one REMOVE {removed}"
+        try:
+            response = self.client.update_item(
+                TableName=self.table_name,
+                Key=key.as_item_key(),
+                UpdateExpression=expression,
+                ConditionExpression=_CLAIM_CONDITION,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            self._raise_condition_failed("dynamodb:UpdateItem (claim)", exc)
+            raise translate("dynamodb:UpdateItem", exc) from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate("dynamodb:UpdateItem", exc) from exc
+        return int(from_item(response["Attributes"]).get("attempts", 1))
+
+    def finish(self, key: RecordKey, token: str, record: Mapping[str, Any]) -> None:
+        """Replace the claim with the final record if this claim still holds (else `ConditionFailed`)."""
+        self._put(
+            record,
+            "dynamodb:PutItem (final record)",
+            "#claim_token = :token",
+            {"#claim_token": "claim_token"},
+            {":token": token},
+        )
+
+    def put_unclaimed(self, record: Mapping[str, Any], now: int) -> None:
+        """Write a final record without a claim; `ConditionFailed` over a live claim or a final result."""
+        self._put(
+            record,
+            "dynamodb:PutItem (unclaimed record)",
+            _UNCLAIMED_CONDITION,
+            {"#pk": PARTITION_KEY, "#status": "status", "#lease_until": "lease_until"},
+            {":failed": Status.FAILED.value, ":in_progress": Status.IN_PROGRESS.value, ":now": now},
+        )
+
+    def release(self, key: RecordKey, token: str, now: int) -> None:
+        """End this claim's lease now, so the retry of a transient failure can claim again at once."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=key.as_item_key(),
+                UpdateExpression="SET #lease_until = :now",
+                ConditionExpression="#claim_token = :token",
+                ExpressionAttributeNames={"#lease_until": "lease_until", "#claim_token": "claim_token"},
+                ExpressionAttributeValues=to_item({":now": now - 1, ":token": token}),
+            )
+        except ClientError as exc:
+            self._raise_condition_failed("dynamodb:UpdateItem (release)", exc)
+            raise translate("dynamodb:UpdateItem", exc) from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate("dynamodb:UpdateItem", exc) from exc
+
+    def get(self, key: RecordKey) -> dict[str, Any] | None:
+        try:
+            response = self.client.get_item(
+                TableName=self.table_name, Key=key.as_item_key(), ConsistentRead=True
+            )
+        except AWS_EXCEPTIONS as exc:
+            raise translate("dynamodb:GetItem", exc) from exc
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def records_for(self, bucket: str, object_key: str) -> list[dict[str, Any]]:
+        """Every record of one source key (one per version / ETag), oldest `processed_at` first."""
+        records = list(
+            self._query(
+                KeyConditionExpression="#pk = :pk",
+                ExpressionAttributeNames={"#pk": PARTITION_KEY},
+                ExpressionAttributeValues=to_item({":pk": f"{bucket}/{object_key}"}),
+                ConsistentRead=True,
+            )
+        )
+        return sorted(records, key=lambda record: record.get("processed_at") or "")
+
+    def query_by_status(
+        self,
+        status: Status | str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Final records with `status` and `since <= processed_at <= until` (ISO-8601 UTC), in time order.
+
+        Uses the `by_status` GSI: no scan. Bounds compare as strings, so pass them in the record's format
+        (`records.iso_utc`); a date alone (`2026-11-22`) works as a lower bound.
+        """
+        condition = "#status = :status"
+        names = {"#status": "status"}
+        values: dict[str, Any] = {":status": str(status)}
+        if since is not None and until is not None:
+            condition += " AND #processed_at BETWEEN :since AND :until"
+            values.update({":since": since, ":until": until})
+        elif since is not None:
+            condition += " AND #processed_at >= :since"
+            values[":since"] = since
+        elif until is not None:
+            condition += " AND #processed_at <= :until"
+            values[":until"] = until
+        if since is not None or until is not None:
+            # DynamoDB refuses names the expression does not use.
+            names["#processed_at"] = "processed_at"
+        params: dict[str, Any] = {
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item(values),
+            "ScanIndexForward": not newest_first,
+        }
+        yield from self._query(limit=limit, **params)
+
+    def _query(self, limit: int | None = None, **params: Any) -> Iterator[dict[str, Any]]:
+        returned = 0
+        while True:
+            if limit is not None:
+                params["Limit"] = limit - returned
+            try:
+                response = self.client.query(TableName=self.table_name, **params)
+            except AWS_EXCEPTIONS as exc:
+                raise translate("dynamodb:Query", exc) from exc
+            for item in response.get("Items", []):
+                yield from_item(item)
+                returned += 1
+            last = response.get("LastEvaluatedKey")
+            if not last or (limit is not None and returned >= limit):
+                return
+            params["ExclusiveStartKey"] = last
+
+    def _put(
+        self,
+        record: Mapping[str, Any],
+        operation: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+    ) -> None:
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=to_item(record),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            self._raise_condition_failed(operation, exc)
+            raise translate("dynamodb:PutItem", exc) from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate("dynamodb:PutItem", exc) from exc
+
+    @staticmethod
+    def _raise_condition_failed(operation: str, exc: ClientError) -> None:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            item = exc.response.get("Item")
+            raise ConditionFailed(operation, from_item(item) if item else None) from exc

@@ -1,0 +1,191 @@
+"""Shared fixtures: fake AWS credentials, moto resources, the function's environment, a Lambda context.
+
+Generic on purpose (the function, local-stack and Terraform tests use them):
+- `aws_credentials`: fake credentials and region; variables that could reach a real account are removed.
+- `aws`: an `AwsFactory` inside `moto.mock_aws()`: `bucket()`, `queue()`, `table()`, `notify()`, `client()`.
+- `function_env`: `function_env(table, **overrides)` -> every variable of `ENVIRONMENT_VARIABLES`, as
+  Terraform would set it (defaults from docs/function.md).
+- `lambda_context`: an object with the attributes Powertools and the handler read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+# Imported before any test creates a client: moto's botocore hook is then on every client (including those the
+# handler module creates at import) and routes it to moto whenever a mock is active.
+import moto
+import pytest
+
+from image_processor.adapters.metadata import table_definition
+from image_processor.config import ENVIRONMENT_VARIABLES
+from image_processor.records import TTL_ATTRIBUTE
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+_REAL_AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a fixed region; nothing in the environment can reach a real AWS account."""
+    for name in _REAL_AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    # Outside Lambda, Powertools disables tracing by itself; say so explicitly anyway.
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+
+
+@dataclass(frozen=True)
+class Queue:
+    url: str
+    arn: str
+    name: str
+
+
+class AwsFactory:
+    """Creates moto resources with sensible defaults; every method returns what a test needs to use them."""
+
+    def __init__(self, region: str = REGION) -> None:
+        self.region = region
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=self.region)
+        return self._clients[service]
+
+    def bucket(self, name: str | None = None, *, versioned: bool = False) -> str:
+        name = name or f"imgpipe-test-{uuid.uuid4().hex[:8]}"
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=name)
+        if versioned:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        return name
+
+    def queue(
+        self,
+        name: str | None = None,
+        *,
+        dead_letter: Queue | None = None,
+        max_receive_count: int = 3,
+        visibility_timeout: int = 30,
+    ) -> Queue:
+        """A standard queue; with `dead_letter`, a redrive policy after `max_receive_count` receives."""
+        name = name or f"imgpipe-test-{uuid.uuid4().hex[:8]}"
+        attributes = {"VisibilityTimeout": str(visibility_timeout)}
+        if dead_letter is not None:
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": str(max_receive_count)}
+            )
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return Queue(url=url, arn=arn, name=name)
+
+    def table(self, name: str | None = None, *, ttl: bool = False) -> str:
+        """The metadata table exactly as the function expects it (keys and the `by_status` index)."""
+        name = name or f"imgpipe-test-{uuid.uuid4().hex[:8]}"
+        dynamodb = self.client("dynamodb")
+        dynamodb.create_table(**table_definition(name))
+        if ttl:
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+            )
+        return name
+
+    def notify(self, bucket: str, queue: Queue, prefix: str = "uploads/") -> None:
+        """S3 -> SQS notifications for ObjectCreated under `prefix` (moto then sends the s3:TestEvent)."""
+        self.client("s3").put_bucket_notification_configuration(
+            Bucket=bucket,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "QueueArn": queue.arn,
+                        "Events": ["s3:ObjectCreated:*"],
+                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}},
+                    }
+                ]
+            },
+        )
+
+
+@pytest.fixture
+def aws(aws_credentials: None) -> Iterator[AwsFactory]:
+    with moto.mock_aws():
+        yield AwsFactory()
+
+
+@pytest.fixture
+def function_env() -> Callable[..., dict[str, str]]:
+    """`function_env(table, VARIANTS="half", ...)`: the full function environment, overrides applied."""
+
+    def build(table: str, **overrides: str) -> dict[str, str]:
+        env = {
+            "METADATA_TABLE": table,
+            "SOURCE_PREFIX": "uploads/",
+            "DESTINATION_PREFIX": "processed/",
+            "DESTINATION_BUCKET": "",
+            "VARIANTS": "default",
+            "MAX_INPUT_PIXELS": "50000000",
+            "MAX_INPUT_BYTES": "52428800",
+            "CACHE_CONTROL": "public, max-age=86400",
+            "MAX_RECEIVE_COUNT": "3",
+            "METADATA_TTL_DAYS": "0",
+            "POWERTOOLS_SERVICE_NAME": "imgpipe-test",
+            "POWERTOOLS_METRICS_NAMESPACE": "imgpipe-test",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        unknown = set(overrides) - ENVIRONMENT_VARIABLES
+        if unknown:
+            raise KeyError(f"not function variables: {sorted(unknown)}")
+        env.update(overrides)
+        assert set(env) == ENVIRONMENT_VARIABLES
+        return env
+
+    return build
+
+
+@dataclass
+class FakeLambdaContext:
+    """What Powertools (Logger, Metrics cold start) and the handler (remaining time) read from the context."""
+
+    function_name: str = "imgpipe-test-function"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:imgpipe-test-function"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+    log_group_name: str = "/aws/lambda/imgpipe-test-function"
+    log_stream_name: str = "2026/01/01/[$LATEST]test"
+    timeout_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext(aws_request_id=str(uuid.uuid4()))

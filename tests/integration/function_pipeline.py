@@ -1,0 +1,89 @@
+"""The function under moto, as the integration tests drive it: `Pipeline` and a cold start of the handler."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from aws_lambda_powertools.metrics.provider import cold_start as cold_start_flag
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from function_events import s3_body, sqs_event, sqs_record
+
+from image_processor.adapters.metadata import MetadataTable
+
+HANDLER = "image_processor.handler"
+
+
+@dataclass
+class Pipeline:
+    """The handler module after a cold start, its clients, and helpers to drive and inspect it."""
+
+    handler: ModuleType
+    bucket: str
+    table: str
+    context: Any
+    s3: Any = field(init=False)
+    dynamodb: Any = field(init=False)
+    records: MetadataTable = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The handler's own clients: faults injected on them hit the code under test.
+        self.s3 = self.handler.processor.store.client
+        self.dynamodb = self.handler.processor.records.client
+        self.records = self.handler.processor.records
+
+    def upload(self, key: str, data: bytes, bucket: str | None = None) -> dict[str, Any]:
+        """PutObject; returns the event fields of the upload (`key`, `size`, `etag`, `version_id`)."""
+        response = self.s3.put_object(Bucket=bucket or self.bucket, Key=key, Body=data)
+        return {
+            "key": key,
+            "size": len(data),
+            "etag": response["ETag"].strip('"'),
+            "version_id": response.get("VersionId"),
+        }
+
+    def body(self, *uploads: dict[str, Any], **kwargs: Any) -> str:
+        return s3_body(self.bucket, *uploads, **kwargs)
+
+    def invoke(self, *records: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = self.handler.lambda_handler(sqs_event(*records), self.context)
+        return response
+
+    def retried(self, *records: dict[str, Any]) -> set[str]:
+        """Invoke; return the ids SQS will retry: the `batchItemFailures`, or every id when the handler
+        raised `BatchProcessingError` because every record failed (Lambda then retries the whole batch)."""
+        try:
+            response = self.invoke(*records)
+        except BatchProcessingError:
+            return {record["messageId"] for record in records}
+        return {item["itemIdentifier"] for item in response["batchItemFailures"]}
+
+    def deliver(self, *uploads: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
+        """One SQS record per upload, one invocation."""
+        return self.invoke(
+            *(sqs_record(self.body(upload), receive_count=receive_count) for upload in uploads)
+        )
+
+    def record(self, key: str, bucket: str | None = None) -> dict[str, Any] | None:
+        found = self.records.records_for(bucket or self.bucket, key)
+        assert len(found) <= 1, found
+        return found[0] if found else None
+
+    def objects(self, prefix: str = "processed/", bucket: str | None = None) -> dict[str, dict[str, Any]]:
+        """HeadObject of every key under `prefix`."""
+        listing = self.s3.list_objects_v2(Bucket=bucket or self.bucket, Prefix=prefix)
+        return {
+            item["Key"]: self.s3.head_object(Bucket=bucket or self.bucket, Key=item["Key"])
+            for item in listing.get("Contents", [])
+        }
+
+
+def cold_start() -> ModuleType:
+    """Import the handler module afresh: its module-level code is the cold start (as in a new process, so
+    Powertools' cold-start flag is raised again too)."""
+    cold_start_flag.is_cold_start = True
+    sys.modules.pop(HANDLER, None)
+    return importlib.import_module(HANDLER)

@@ -1,0 +1,172 @@
+"""At-least-once delivery, exactly-once effect: redeliveries, races, live leases, preset changes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from fixtures_images import photo_jpeg
+from function_events import sqs_record
+from function_faults import CallCounter
+from function_pipeline import Pipeline
+
+import image_processor.processor as processor_module
+from image_processor.engine import render
+from image_processor.processor import Outcome
+from image_processor.records import RecordKey
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts engine renders (by source size), whatever delivery triggers them."""
+    calls: list[str] = []
+
+    def counting_render(data: bytes, *args: Any, **kwargs: Any) -> Any:
+        calls.append(str(len(data)))
+        return render(data, *args, **kwargs)
+
+    monkeypatch.setattr(processor_module, "render", counting_render)
+    return calls
+
+
+def snapshot(pipeline: Pipeline) -> dict[str, tuple[Any, str]]:
+    return {key: (head["LastModified"], head["ETag"]) for key, head in pipeline.objects().items()}
+
+
+def test_a_redelivered_message_changes_nothing(pipeline: Pipeline, renders: list[str]) -> None:
+    # GIVEN a message that was processed
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    message = sqs_record(pipeline.body(cat), message_id="m1")
+    assert pipeline.invoke(message) == {"batchItemFailures": []}
+    objects_before, record_before = snapshot(pipeline), pipeline.record(cat["key"])
+    time.sleep(1.1)  # S3 LastModified has one-second resolution: a rewrite would show
+    calls = CallCounter(pipeline.s3)
+    # WHEN SQS delivers the same message again
+    again = sqs_record(pipeline.body(cat), message_id="m1", receive_count=2)
+    assert pipeline.invoke(again) == {"batchItemFailures": []}
+    # THEN nothing is read, rendered or written, and the record is unchanged
+    assert calls["GetObject"] == 0
+    assert calls["PutObject"] == 0
+    assert len(renders) == 1
+    assert snapshot(pipeline) == objects_before
+    assert pipeline.record(cat["key"]) == record_before
+    assert len(pipeline.records.records_for(pipeline.bucket, cat["key"])) == 1
+
+
+def test_the_same_event_twice_in_one_batch_renders_once(pipeline: Pipeline, renders: list[str]) -> None:
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    calls = CallCounter(pipeline.s3)
+    response = pipeline.invoke(sqs_record(pipeline.body(cat)), sqs_record(pipeline.body(cat)))
+    assert response == {"batchItemFailures": []}
+    assert len(renders) == 1
+    assert calls["PutObject"] == 5
+
+
+def test_two_racing_deliveries_render_once(pipeline: Pipeline, renders: list[str]) -> None:
+    # GIVEN delivery A of an object is between its claim and its writes
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    body = pipeline.body(cat)
+    racing: list[Any] = []
+
+    def second_delivery(**_: Any) -> None:
+        if not racing:  # WHEN delivery B of the same object runs meanwhile (another function instance)
+            racing.append(pipeline.handler.processor.process_message(body))
+
+    pipeline.s3.meta.events.register("before-call.s3.GetObject", second_delivery)
+    assert pipeline.invoke(sqs_record(body, message_id="m-a")) == {"batchItemFailures": []}
+    pipeline.s3.meta.events.unregister("before-call.s3.GetObject", second_delivery)
+
+    # THEN B found A's live claim and asks to be retried, without rendering
+    [result_b] = racing[0].objects
+    assert result_b.outcome is Outcome.RETRY
+    assert result_b.reason.startswith("claimed by another delivery (lease until ")
+    assert len(renders) == 1
+    # AND when B is retried it finds A's final record and does nothing
+    calls = CallCounter(pipeline.s3)
+    assert pipeline.invoke(sqs_record(body, message_id="m-b", receive_count=2)) == {"batchItemFailures": []}
+    assert (calls["GetObject"], calls["PutObject"], len(renders)) == (0, 0, 1)
+    record = pipeline.record(cat["key"])
+    assert (record["status"], record["attempts"]) == ("PROCESSED", 1)  # type: ignore[index]
+
+
+def claim(pipeline: Pipeline, upload: dict[str, Any], *, lease_seconds: int, token: str = "other") -> None:
+    """Another delivery's claim, taken directly through the adapter."""
+    now = int(time.time())
+    pipeline.records.claim(
+        RecordKey.for_object(pipeline.bucket, upload["key"], upload["version_id"], upload["etag"]),
+        bucket=pipeline.bucket,
+        object_key=upload["key"],
+        token=token,
+        now=now,
+        lease_until=now + lease_seconds,
+        claimed_at="2026-11-22T05:00:00.000Z",
+        signature=pipeline.handler.settings.variants_signature,
+        expires_at=None,
+    )
+
+
+def test_a_live_claim_makes_the_record_a_batch_item_failure(pipeline: Pipeline, renders: list[str]) -> None:
+    # GIVEN another delivery holds a live claim on one object
+    held = pipeline.upload("uploads/held.jpg", photo_jpeg((320, 240)))
+    free = pipeline.upload("uploads/free.jpg", photo_jpeg((320, 240)))
+    claim(pipeline, held, lease_seconds=600)
+    # WHEN a batch with it and another object runs
+    response = pipeline.invoke(
+        sqs_record(pipeline.body(held), message_id="m-held"),
+        sqs_record(pipeline.body(free), message_id="m-free"),
+    )
+    # THEN only the held object is retried, and it was not rendered
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m-held"}]}
+    assert len(renders) == 1
+    assert pipeline.record(held["key"])["status"] == "IN_PROGRESS"  # type: ignore[index]
+
+
+def test_an_expired_claim_is_taken_over(pipeline: Pipeline) -> None:
+    # GIVEN a claim whose function died (its lease ran out)
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    claim(pipeline, cat, lease_seconds=-5)
+    # WHEN the message comes back THEN it is processed, and the record counts both claims
+    assert pipeline.deliver(cat, receive_count=2) == {"batchItemFailures": []}
+    record = pipeline.record(cat["key"])
+    assert (record["status"], record["attempts"]) == ("PROCESSED", 2)  # type: ignore[index]
+
+
+def test_a_claim_lost_while_working_is_retried_not_recorded(pipeline: Pipeline) -> None:
+    # GIVEN another delivery takes the claim over while this one writes variants
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    key = RecordKey.for_object(pipeline.bucket, cat["key"], None, cat["etag"])
+
+    def steal(**_: Any) -> None:
+        pipeline.dynamodb.update_item(
+            TableName=pipeline.table,
+            Key=key.as_item_key(),
+            UpdateExpression="SET claim_token = :other",
+            ExpressionAttributeValues={":other": {"S": "other"}},
+        )
+
+    pipeline.s3.meta.events.register("before-call.s3.PutObject", steal)
+    # WHEN it finishes THEN its final write is refused and the message is retried
+    assert pipeline.retried(sqs_record(pipeline.body(cat), message_id="m1")) == {"m1"}
+    record = pipeline.record(cat["key"])
+    assert (record["status"], record["claim_token"]) == ("IN_PROGRESS", "other")  # type: ignore[index]
+
+
+def test_a_preset_change_re_renders_once(make_pipeline: Any, renders: list[str]) -> None:
+    # GIVEN an object processed with the default preset
+    first = make_pipeline()
+    cat = first.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    first.deliver(cat)
+    signature_before = first.record(cat["key"])["variants_signature"]
+    # WHEN the function is redeployed with VARIANTS=half and the event is replayed (imgpipe reprocess)
+    second = make_pipeline(bucket=first.bucket, table=first.table, VARIANTS="half")
+    assert second.deliver(cat) == {"batchItemFailures": []}
+    # THEN it is rendered again with the new variants, in the same record
+    record = second.record(cat["key"])
+    assert record["status"] == "PROCESSED"
+    assert [v["key"] for v in record["variants"]] == ["processed/cat_half.jpg"]
+    assert record["variants_signature"] != signature_before
+    assert record["attempts"] == 2
+    # AND replaying once more does nothing
+    second.deliver(cat)
+    assert len(renders) == 2
