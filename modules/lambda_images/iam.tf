@@ -47,8 +47,8 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "MetadataTable"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
-    resources = [var.table_arn, "${var.table_arn}/index/*"]
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [var.table_arn]
   }
 
   # SSE-KMS on the bucket (get and put), the queue (receive) and the table all use the one key.

@@ -281,12 +281,9 @@ class Processor:
 
     def _refused(self, attempt: _Attempt, refused: ConditionFailed) -> ObjectResult:
         ref = attempt.ref
+        # A refused condition means the item exists, and DynamoDB returns it with the refusal
+        # (ReturnValuesOnConditionCheckFailure=ALL_OLD), so no read is needed (nor granted).
         existing = refused.item
-        if existing is None:  # DynamoDB returns the item with the refusal; look it up if it did not
-            try:
-                existing = self.records.get(attempt.record_key)
-            except Exception as exc:
-                return self._retry_or_fail(attempt, exc)
         status = existing.get("status") if existing else None
         if existing and status in FINAL_STATUSES and existing.get("variants_signature") == self._signature:
             logger.info(

@@ -125,12 +125,6 @@ def test_engine_turns_hostile_input_into_a_rejection_in_bounded_time_and_memory(
     assert float(result["peak_mb"]) < MAX_PEAK_MB, result  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine opens every format Pillow knows, EPS included: decode.open_source must pass "
-    "Image.open(..., formats=<the accepted input formats>) (docs/security.md, finding 1); "
-    "remove this mark once it does",
-)
 def test_postscript_never_reaches_ghostscript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pillow renders EPS by running Ghostscript on it: untrusted PostScript must never get that far.
 

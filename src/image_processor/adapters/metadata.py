@@ -204,16 +204,6 @@ class MetadataTable:
         except AWS_EXCEPTIONS as exc:
             raise translate("dynamodb:UpdateItem", exc) from exc
 
-    def get(self, key: RecordKey) -> dict[str, Any] | None:
-        try:
-            response = self.client.get_item(
-                TableName=self.table_name, Key=key.as_item_key(), ConsistentRead=True
-            )
-        except AWS_EXCEPTIONS as exc:
-            raise translate("dynamodb:GetItem", exc) from exc
-        item = response.get("Item")
-        return from_item(item) if item else None
-
     def records_for(self, bucket: str, object_key: str) -> list[dict[str, Any]]:
         """Every record of one source key (one per version / ETag), oldest `processed_at` first."""
         records = list(
