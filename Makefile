@@ -82,8 +82,8 @@ layer: $(STAMP) ## build/layer-$(ARCH).zip (ARCH=x86_64|arm64)
 package: $(STAMP) ## build/function.zip from src/image_processor
 	$(PY) scripts/package_function.py
 
-plan apply destroy: $(STAMP) ## real terraform for ENV=dev|staging|prod (needs terraform >= 1.5 and AWS credentials)
-	$(PY) scripts/terraform_env.py $@ --env $(ENV) --arch $(ARCH)
+plan apply destroy: $(STAMP) ## real terraform for ENV=dev|staging|prod (terraform >= 1.10, AWS credentials; ARCH defaults to the tfvars')
+	$(PY) scripts/terraform_env.py $@ --env $(ENV) $(if $(filter command line environment,$(origin ARCH)),--arch $(ARCH))
 
 clean: ## remove build outputs (keeps the virtualenvs)
 	rm -rf build

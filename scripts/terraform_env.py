@@ -89,12 +89,12 @@ def find_terraform(environ: dict[str, str] | None = None) -> str:
     )
 
 
-def environment_region(env_dir: Path) -> str | None:
-    """The aws_region from the environment's terraform.tfvars (a plain string assignment)."""
+def tfvars_string(env_dir: Path, name: str) -> str | None:
+    """A plain string assignment in the environment's terraform.tfvars, e.g. aws_region."""
     tfvars = env_dir / "terraform.tfvars"
     if not tfvars.is_file():
         return None
-    match = re.search(r'^\s*aws_region\s*=\s*"([^"]+)"', tfvars.read_text(), re.MULTILINE)
+    match = re.search(rf'^\s*{name}\s*=\s*"([^"]+)"', tfvars.read_text(), re.MULTILINE)
     return match[1] if match else None
 
 
@@ -188,7 +188,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("action", choices=("plan", "apply", "destroy"))
     parser.add_argument("--env", required=True, help="environment directory under environments/")
     parser.add_argument(
-        "--arch", choices=ARCHITECTURES, default="x86_64", help="function and layer architecture"
+        "--arch",
+        choices=ARCHITECTURES,
+        help="function and layer architecture (default: the environment's function_architecture)",
     )
     return parser.parse_args(argv), extra
 
@@ -200,8 +202,12 @@ def main(argv: list[str] | None = None) -> int:
         if not re.fullmatch(r"[a-z][a-z0-9]*", args.env) or not (env_dir / "main.tf").is_file():
             known = sorted(p.name for p in ENVIRONMENTS.iterdir() if (p / "main.tf").is_file())
             raise SetupError(f"unknown environment {args.env!r}; choose one of: {', '.join(known)}")
+        # The layer is built for the architecture Terraform deploys: one value, from tfvars unless overridden.
+        args.arch = args.arch or tfvars_string(env_dir, "function_architecture") or "x86_64"
+        if args.arch not in ARCHITECTURES:
+            raise SetupError(f"function_architecture {args.arch!r} must be one of {', '.join(ARCHITECTURES)}")
         terraform = find_terraform()
-        caller = check_credentials(environment_region(env_dir))
+        caller = check_credentials(tfvars_string(env_dir, "aws_region"))
         backend = backend_arguments(env_dir, dict(os.environ))
         print(f"{args.action} {args.env} ({args.arch}) as {caller} with {terraform}", file=sys.stderr)
         function_zip, layer_zip = build_artifacts(args.arch)

@@ -11,8 +11,8 @@ point_in_time_recovery = false
 log_retention_days     = 14
 
 function_memory_mb       = 1024
-function_timeout_seconds = 60
-function_architecture    = "x86_64"
+function_timeout_seconds = 70      # docs/capacity.md: 2x the slower of a p95 batch and one 50 MP image
+function_architecture    = "arm64" # measure Graviton here first (docs/capacity.md)
 reserved_concurrency     = -1
 maximum_concurrency      = 2
 batch_size               = 5

@@ -12,13 +12,13 @@ deletion_protection    = true
 point_in_time_recovery = true
 log_retention_days     = 365
 
-function_memory_mb       = 2048
-function_timeout_seconds = 120
+function_memory_mb       = 1769 # 1 vCPU: more memory buys no speed (docs/capacity.md)
+function_timeout_seconds = 90
 function_architecture    = "x86_64"
 reserved_concurrency     = -1
 maximum_concurrency      = 50
 batch_size               = 10
-batching_window_seconds  = 5
+batching_window_seconds  = 0
 max_receive_count        = 5
 
 queue_retention_seconds = 345600  # 4 days

@@ -31,7 +31,7 @@ def dev() -> TerraformSettings:
 
 
 def test_settings_come_from_tfvars_then_root_defaults_then_module_defaults(dev: TerraformSettings) -> None:
-    assert dev.integer("function_timeout_seconds") == 60  # terraform.tfvars
+    assert dev.integer("function_timeout_seconds") == 70  # terraform.tfvars
     assert dev.integer("max_receive_count") == 3  # terraform.tfvars (the root's default is 5)
     assert dev.text("log_level") == "INFO"  # modules/lambda_images default, the root does not set it
 
@@ -64,7 +64,7 @@ def test_names_are_evaluated_from_the_environment_root(dev: TerraformSettings) -
 
 
 @pytest.mark.parametrize(
-    ("scale", "timeout", "visibility"), [(0.1, 6, 36), (1 / 60, 1, 6), (0.001, 1, 6), (1, 60, 360)]
+    ("scale", "timeout", "visibility"), [(0.1, 7, 42), (1 / 70, 1, 6), (1 / 60, 2, 12), (1, 70, 420)]
 )
 def test_time_scale_keeps_visibility_at_six_function_timeouts(
     dev: TerraformSettings, scale: float, timeout: int, visibility: int
