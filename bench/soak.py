@@ -1,0 +1,698 @@
+"""Fault and load soak on the local stack: `make soak` (N = 2000), `tests/e2e/test_soak_short.py` (N ~ 100).
+
+N uploads (small generated images, ~5 % bad inputs) go through the local stack with the dev environment's
+settings and several concurrent pollers, while `bench/faults.py` injects faults at the function's AWS client
+boundary (S3 get/put 5xx and throttling, DynamoDB throttling, a handler that runs past its deadline, duplicate
+deliveries, a poller killed mid-batch) at a configurable rate. When the queue has drained, the DLQ is redriven
+with the operator library (`imgpipe.ops.dlq.redrive`, what `imgpipe dlq redrive` runs) until it stays empty.
+
+Then it checks, from the table, the bucket and the calls the function's clients really made:
+- lost = uploads without a PROCESSED/REJECTED record at the end (must be 0), and every bad input REJECTED,
+  every good one PROCESSED with all its variants in the bucket;
+- duplicates = variant PutObject calls after the object's final record + extra final-record writes + extra
+  records per object (must be 0);
+- throughput and upload -> final record latency.
+
+Writes `build/soak/results.json` (keys: uploads, processed, rejected, dead_lettered_before_redrive, lost,
+duplicates, throughput_images_per_s, latency_p50_ms, latency_p95_ms, fault_rate; details under `detail`) and
+prints a table. Exit status 0 when every check passed, 1 otherwise, 2 on a usage error.
+
+Local timing: every production timeout is scaled so that the function timeout becomes `--function-timeout`
+seconds (visibility timeout = 6x that), so a trip to the DLQ takes seconds instead of minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import math
+import random
+import statistics
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from faults import ALL_KINDS, DEFAULT_RATE, CallLedger, FaultInjector, PollerSupervisor
+
+from imgpipe.local.settings import TerraformSettings, load_settings
+from imgpipe.local.stack import LocalStack
+from imgpipe.ops import dlq
+from imgpipe.stack import Stack, StackError
+
+HANDLER_MODULE = "image_processor.handler"
+RESULT_KEYS = (
+    "uploads",
+    "processed",
+    "rejected",
+    "dead_lettered_before_redrive",
+    "lost",
+    "duplicates",
+    "throughput_images_per_s",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "fault_rate",
+)
+DEFAULT_OUTPUT = Path("build/soak/results.json")
+SOURCE_PREFIX = "uploads/"
+IDLE_CHECKS = 2  # consecutive empty looks at the queue that count as drained
+# Every look at a queue's depth costs moto time proportional to the queue's length: look once a second.
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class SoakConfig:
+    uploads: int = 2000
+    bad_fraction: float = 0.05
+    fault_rate: float = DEFAULT_RATE
+    redrive_fault_rate: float | None = None  # during the redrive rounds; None: the same as `fault_rate`
+    fault_kinds: tuple[str, ...] = ALL_KINDS
+    seed: int = 20261122
+    pollers: int = 4
+    environment: str = "dev"
+    preset: str | None = None  # None: the environment's `variants`
+    function_timeout: float = 1.0  # local seconds; the environment's timeout is scaled to this
+    upload_rate: float | None = None  # uploads per second at most; None: no pacing but the window
+    window: int | None = 150  # uploads out at a time (closed loop); None: one burst
+    max_redrive_rounds: int = 12
+    timeout_seconds: float = 840.0  # the whole run, uploads to last redrive
+    overrides: dict[str, Any] = field(default_factory=dict)  # environment settings to override
+    output: Path | None = DEFAULT_OUTPUT
+    work_dir: Path = Path("build/soak")
+
+
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    data: bytes
+    expect: str  # PROCESSED | REJECTED
+    kind: str
+
+
+# --- the corpus ---------------------------------------------------------------------------------------------
+
+
+def _good_images(rng: random.Random, count: int) -> list[tuple[str, bytes]]:
+    """Small distinct images in the formats people upload; the corpus reuses them under many keys."""
+    images = []
+    for number in range(count):
+        width, height = rng.choice([(96, 64), (160, 120), (240, 160), (320, 240), (200, 300)])
+        base = Image.new("RGB", (width, height), tuple(rng.randrange(256) for _ in range(3)))
+        overlay = Image.linear_gradient("L").resize((width, height)).rotate(rng.choice([0, 90, 180]))
+        image = Image.merge("RGB", (overlay, base.getchannel(1), base.getchannel(2)))
+        out = io.BytesIO()
+        fmt = ("JPEG", "JPEG", "JPEG", "PNG", "WEBP")[number % 5]
+        if fmt == "PNG":
+            image.putalpha(overlay)
+        image.save(out, format=fmt, **({"quality": 85} if fmt != "PNG" else {}))
+        images.append(({"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt], out.getvalue()))
+    return images
+
+
+def _bad_inputs(good_jpeg: bytes) -> list[tuple[str, str, bytes]]:
+    """(kind, extension, bytes) of inputs the function must reject, not retry."""
+    bomb = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(bomb, format="PNG")  # 144 MP, a few kB: over the 50 MP limit
+    return [
+        ("truncated_jpeg", "jpg", good_jpeg[: len(good_jpeg) // 2]),
+        ("not_an_image", "jpg", b"this is not an image\n" * 20),
+        ("zero_bytes", "png", b""),
+        ("random_bytes", "webp", random.Random(1).randbytes(2048)),
+        ("pixel_bomb", "png", bomb.getvalue()),
+        ("corrupt_header", "png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+    ]
+
+
+def make_corpus(count: int, bad_fraction: float, seed: int) -> list[Upload]:
+    rng = random.Random(seed)
+    good = _good_images(rng, 24)
+    bad = _bad_inputs(next(data for ext, data in good if ext == "jpg"))
+    bad_count = round(count * bad_fraction)
+    bad_slots = set(rng.sample(range(count), bad_count)) if bad_count else set()
+    uploads = []
+    for number in range(count):
+        if number in bad_slots:
+            kind, ext, data = bad[number % len(bad)]
+            uploads.append(Upload(f"{SOURCE_PREFIX}soak/{number:05d}-{kind}.{ext}", data, "REJECTED", kind))
+        else:
+            ext, data = good[number % len(good)]
+            uploads.append(Upload(f"{SOURCE_PREFIX}soak/{number:05d}.{ext}", data, "PROCESSED", ext))
+    return uploads
+
+
+# --- driving the stack -------------------------------------------------------------------------------------
+
+
+class Uploader(threading.Thread):
+    """Puts the corpus into `uploads/` and notes when each upload landed.
+
+    Closed loop: at most `window` uploads are out at a time (uploaded, no final record yet), like a steady
+    client load at the pipeline's own pace; `rate` (uploads/s) paces them further. A window that does not move
+    for `stall_seconds` (an upload whose FAILED record could not be written sits in the DLQ unrecorded) lets
+    the next upload go anyway.
+    """
+
+    def __init__(
+        self,
+        stack: Stack,
+        uploads: list[Upload],
+        *,
+        bucket_pk: Callable[[str], str],
+        settled: Callable[[], set[str]],
+        window: int | None,
+        rate: float | None,
+        stall_seconds: float,
+    ) -> None:
+        super().__init__(name="soak-uploader", daemon=True)
+        self.stack, self.uploads = stack, uploads
+        self.bucket_pk, self.settled = bucket_pk, settled
+        self.window, self.rate, self.stall_seconds = window, rate, stall_seconds
+        self.landed: dict[str, float] = {}
+        self.versions: dict[str, str | None] = {}
+        self.stalls = 0
+        self.error: BaseException | None = None
+
+    def _wait_for_room(self, sent: list[str]) -> None:
+        if not self.window:
+            return
+        last_progress, last_settled = time.monotonic(), -1
+        while True:
+            settled = self.settled()
+            out = sum(1 for key in sent if self.bucket_pk(key) not in settled)
+            if out < self.window:
+                return
+            if len(settled) != last_settled:
+                last_progress, last_settled = time.monotonic(), len(settled)
+            elif time.monotonic() - last_progress > self.stall_seconds:
+                self.stalls += 1
+                return
+            time.sleep(0.05)
+
+    def run(self) -> None:
+        s3 = self.stack.client("s3")
+        began = time.monotonic()
+        sent: list[str] = []
+        try:
+            for number, upload in enumerate(self.uploads):
+                if self.rate:
+                    time.sleep(max(0.0, began + number / self.rate - time.monotonic()))
+                self._wait_for_room(sent)
+                response = s3.put_object(Bucket=self.stack.bucket, Key=upload.key, Body=upload.data)
+                self.landed[upload.key] = time.time()
+                self.versions[upload.key] = response.get("VersionId")
+                sent.append(upload.key)
+                if len(sent) > 4 * (self.window or 1):
+                    settled = self.settled()
+                    sent = [key for key in sent if self.bucket_pk(key) not in settled]
+        except BaseException as exc:  # reported by the main thread
+            self.error = exc
+
+
+def _queue_busy(stack: Stack) -> int:
+    depth = dlq.depth(stack, stack.queue_url)
+    return depth.visible + depth.in_flight + depth.delayed
+
+
+def wait_drained(stack: Stack, uploader: Uploader, deadline: float) -> bool:
+    """Until the uploads are in and the main queue has stayed empty (nothing visible, nothing in flight)."""
+    idle = 0
+    while time.monotonic() < deadline:
+        if uploader.error is not None:
+            raise RuntimeError(f"upload failed: {uploader.error}") from uploader.error
+        if not uploader.is_alive() and _queue_busy(stack) == 0:
+            idle += 1
+            if idle >= IDLE_CHECKS:
+                return True
+        else:
+            idle = 0
+        time.sleep(POLL_SECONDS)
+    return False
+
+
+def dlq_keys(stack: Stack, visible: int) -> Counter[str]:
+    """Source keys of the DLQ messages (a key can be there more than once: a duplicate delivery)."""
+    if visible == 0:
+        return Counter()
+    return Counter(
+        key for message in dlq.peek(stack, max_messages=visible, with_records=False) for key in message.keys
+    )
+
+
+def scan_records(stack: Stack) -> dict[str, list[dict[str, Any]]]:
+    """Every item of the metadata table by partition key (checking the whole table: a scan is right here)."""
+    by_pk: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for page in stack.client("dynamodb").get_paginator("scan").paginate(TableName=stack.table):
+        for item in page.get("Items", []):
+            by_pk[item["pk"]["S"]].append(
+                {
+                    "status": item.get("status", {}).get("S"),
+                    "reason": item.get("reason", {}).get("S"),
+                    "variants": [v["M"]["key"]["S"] for v in item.get("variants", {}).get("L", [])],
+                    "duration_ms": int(item.get("duration_ms", {}).get("N", "0")),
+                }
+            )
+    return by_pk
+
+
+def bucket_keys(stack: Stack, prefix: str) -> set[str]:
+    keys: set[str] = set()
+    for page in (
+        stack.client("s3").get_paginator("list_objects_v2").paginate(Bucket=stack.bucket, Prefix=prefix)
+    ):
+        keys.update(item["Key"] for item in page.get("Contents", []))
+    return keys
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
+@contextmanager
+def _lease_margin(seconds: int) -> Iterator[None]:
+    """The processor's claim lease outlives an invocation by 30 s: a production margin that, unscaled, would
+    make every locally killed invocation block its objects for longer than the scaled visibility timeout."""
+    import image_processor.processor as processor  # noqa: PLC0415
+
+    saved = processor._LEASE_MARGIN_SECONDS
+    processor._LEASE_MARGIN_SECONDS = seconds
+    try:
+        yield
+    finally:
+        processor._LEASE_MARGIN_SECONDS = saved
+
+
+@contextmanager
+def _quiet_emulator() -> Iterator[None]:
+    """moto answers StartMessageMoveTask (which the redrive tries first) with a 500 and werkzeug prints the
+    traceback at ERROR; the redrive then moves message by message, as documented. Keep the output readable."""
+    werkzeug = logging.getLogger("werkzeug")
+    saved = werkzeug.level
+    werkzeug.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        werkzeug.setLevel(saved)
+
+
+def _settings(config: SoakConfig) -> TerraformSettings:
+    settings = load_settings(config.environment)
+    if not config.overrides:
+        return settings
+    return replace(settings, values={**settings.values, **config.overrides})
+
+
+def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
+    settings = _settings(config)
+    production_timeout = settings.integer("function_timeout_seconds")
+    time_scale = min(1.0, config.function_timeout / production_timeout)
+    corpus = make_corpus(config.uploads, config.bad_fraction, config.seed)
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    function_log = config.work_dir / "function.log"
+    function_log.unlink(missing_ok=True)
+
+    ledger = CallLedger()
+    injector: FaultInjector | None = None
+    local: LocalStack
+
+    def wrap(handler: Any) -> Any:
+        """Called by the local stack right after the cold start: hooks on the function's own clients."""
+        nonlocal injector
+        module = sys.modules[HANDLER_MODULE]
+        s3, dynamodb = module.processor.store.client, module.processor.records.client
+        ledger.attach(s3, dynamodb)
+        stack = local.stack  # the outputs exist by now
+        injector = FaultInjector(
+            rate=config.fault_rate,
+            seed=config.seed,
+            kinds=frozenset(config.fault_kinds),
+            sqs=stack.session.client("sqs", endpoint_url=stack.endpoint_url),
+            queue_url=stack.queue_url,
+        )
+        injector.attach(s3, dynamodb)
+        return injector.wrap(handler)
+
+    local = LocalStack(
+        outputs_path=config.work_dir / "outputs.json",
+        environment=config.environment,
+        time_scale=time_scale,
+        variants=config.preset,
+        pollers=config.pollers,
+        wrap_handler=wrap,
+        function_log=function_log,
+        settings=settings,
+    )
+    report: dict[str, Any] = {}
+    margin = max(1, math.ceil(30 * time_scale))
+    with _lease_margin(margin), local, _quiet_emulator():
+        stack = local.stack
+        assert injector is not None
+        assert local.mapping is not None
+        supervisor = PollerSupervisor(local.mapping).start()
+        began_wall, began = time.time(), time.monotonic()
+        deadline = began + config.timeout_seconds
+        uploader = Uploader(
+            stack,
+            corpus,
+            bucket_pk=lambda key: f"{stack.bucket}/{key}",
+            settled=lambda: ledger.settled,
+            window=config.window,
+            rate=config.upload_rate,
+            stall_seconds=settings.integer("max_receive_count") * local.timings.visibility_timeout_seconds
+            + 5,
+        )
+        uploader.start()
+        log(
+            f"soak: {len(corpus)} uploads ({config.window or 'burst'} out at a time), "
+            f"fault rate {config.fault_rate:.0%}, {config.pollers} pollers, "
+            f"local function timeout {local.timings.function_timeout_seconds}s "
+            f"(visibility {local.timings.visibility_timeout_seconds}s)"
+        )
+        drained = wait_drained(stack, uploader, deadline)
+        first_drain = time.monotonic() - began
+        dead_depth = dlq.depth(stack, stack.dlq_url).visible
+        dead_keys = dlq_keys(stack, dead_depth)
+        log(
+            f"soak: drained in {first_drain:.0f}s; {dead_depth} message(s) in the DLQ "
+            f"({len(dead_keys)} distinct uploads)"
+        )
+        if config.redrive_fault_rate is not None:
+            injector.rate = config.redrive_fault_rate
+        rounds = []
+        while drained and time.monotonic() < deadline and len(rounds) < config.max_redrive_rounds:
+            depth = dlq.depth(stack, stack.dlq_url).visible
+            if depth == 0:
+                break
+            result = dlq.redrive(stack)
+            drained = wait_drained(stack, uploader, deadline)
+            rounds.append(
+                {
+                    "dlq_before": depth,
+                    "mode": result.mode,
+                    "moved": result.moved,
+                    "failed": result.failed,
+                    "dlq_after": dlq.depth(stack, stack.dlq_url).visible,
+                    "at_seconds": round(time.monotonic() - began, 1),
+                }
+            )
+            log(
+                f"soak: redrive round {len(rounds)}: moved {result.moved} ({result.mode}), "
+                f"{rounds[-1]['dlq_after']} back in the DLQ"
+            )
+        elapsed = time.monotonic() - began
+        supervisor.stop()
+        # Stop faults before looking, then look at what is there.
+        injector.enabled = False
+        records = scan_records(stack)
+        variant_keys = bucket_keys(stack, stack.outputs.get("destination_prefix") or "processed/")
+        final_depth = dlq.depth(stack, stack.dlq_url)
+        main_depth = _queue_busy(stack)
+        stats = {
+            name: getattr(local.mapping.stats, name)
+            for name in ("invocations", "records", "deleted", "item_failures", "batch_failures", "timeouts")
+        }
+        report = _report(
+            config=config,
+            corpus=corpus,
+            uploader=uploader,
+            ledger=ledger,
+            injector=injector,
+            records=records,
+            variant_keys=variant_keys,
+            bucket=stack.bucket,
+            began_wall=began_wall,
+            elapsed=elapsed,
+            first_drain=first_drain,
+            dead_depth=dead_depth,
+            dead_keys=dead_keys,
+            rounds=rounds,
+            drained=drained,
+            dlq_left=final_depth.visible + final_depth.in_flight,
+            queue_left=main_depth,
+            poller_restarts=supervisor.restarts,
+            mapping_stats=stats,
+            timings={
+                "time_scale": round(time_scale, 5),
+                "function_timeout_seconds": local.timings.function_timeout_seconds,
+                "visibility_timeout_seconds": local.timings.visibility_timeout_seconds,
+                "lease_margin_seconds": margin,
+                "max_receive_count": settings.integer("max_receive_count"),
+                "batch_size": settings.integer("batch_size"),
+                "pollers": config.pollers,
+            },
+        )
+    if config.output is not None:
+        config.output.parent.mkdir(parents=True, exist_ok=True)
+        config.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def _report(
+    *,
+    config: SoakConfig,
+    corpus: list[Upload],
+    uploader: Uploader,
+    ledger: CallLedger,
+    injector: FaultInjector,
+    records: dict[str, list[dict[str, Any]]],
+    variant_keys: set[str],
+    bucket: str,
+    began_wall: float,
+    elapsed: float,
+    first_drain: float,
+    dead_depth: int,
+    dead_keys: Counter[str],
+    rounds: list[dict[str, Any]],
+    drained: bool,
+    dlq_left: int,
+    queue_left: int,
+    poller_restarts: int,
+    mapping_stats: dict[str, Any],
+    timings: dict[str, Any],
+) -> dict[str, Any]:
+    statuses: Counter[str] = Counter()
+    lost: list[str] = []
+    misclassified: list[str] = []
+    missing_variants: list[str] = []
+    extra_records = 0
+    latencies: list[float] = []
+    finished: list[float] = []
+    processing: list[float] = []
+    for upload in corpus:
+        pk = f"{bucket}/{upload.key}"
+        items = records.get(pk, [])
+        extra_records += max(0, len(items) - 1)
+        final = [item for item in items if item["status"] in ("PROCESSED", "REJECTED")]
+        if not final:
+            lost.append(upload.key)
+            continue
+        status = final[0]["status"]
+        statuses[status] += 1
+        processing.append(final[0].get("duration_ms", 0))
+        if status != upload.expect:
+            misclassified.append(f"{upload.key}: {status} ({final[0].get('reason')})")
+        if status == "PROCESSED" and not set(final[0]["variants"]) <= variant_keys:
+            missing_variants.append(upload.key)
+        done = ledger.finished_at(pk)
+        if done is not None and upload.key in uploader.landed:
+            latencies.append((done - uploader.landed[upload.key]) * 1000)
+            finished.append(done)
+    duplicates = ledger.duplicates()
+    duplicate_count = (
+        duplicates["renders_after_final_record"] + duplicates["extra_final_records"] + extra_records
+    )
+    span = (max(finished) - began_wall) if finished else elapsed
+    processed, rejected = statuses["PROCESSED"], statuses["REJECTED"]
+    faults = injector.summary()
+    aws_calls = sum(
+        faults["opportunities"].get(k, 0) for k in ("s3_get_5xx", "s3_put_5xx", "dynamodb_throttle")
+    )
+    aws_faults = sum(
+        faults["injected"].get(k, 0)
+        for k in ("s3_get_5xx", "s3_get_throttle", "s3_put_5xx", "s3_put_throttle", "dynamodb_throttle")
+    )
+    checks = {
+        "nothing_lost": not lost,
+        "no_duplicates": duplicate_count == 0,
+        "bad_inputs_rejected_good_processed": not misclassified,
+        "variants_in_bucket": not missing_variants,
+        "dlq_empty_after_redrive": dlq_left == 0,
+        "queue_drained": drained and queue_left == 0,
+        "every_fault_kind_injected": config.fault_rate == 0
+        or all(faults["injected"].get(kind, 0) > 0 for kind in config.fault_kinds),
+    }
+    return {
+        "uploads": len(corpus),
+        "processed": processed,
+        "rejected": rejected,
+        "dead_lettered_before_redrive": len(dead_keys),
+        "lost": len(lost),
+        "duplicates": duplicate_count,
+        "throughput_images_per_s": round((processed + rejected) / span, 2) if span > 0 else 0.0,
+        "latency_p50_ms": round(percentile(latencies, 0.50)),
+        "latency_p95_ms": round(percentile(latencies, 0.95)),
+        "fault_rate": config.fault_rate,
+        "passed": all(checks.values()),
+        "checks": checks,
+        "detail": {
+            "bad_inputs": sum(1 for u in corpus if u.expect == "REJECTED"),
+            "dead_lettered_messages_before_redrive": dead_depth,
+            "redrive_rounds": rounds,
+            "seconds_to_first_drain": round(first_drain, 1),
+            # finished before the first redrive, over the time to the first drain: the pipeline's own pace
+            "throughput_before_redrive_images_per_s": round(
+                sum(1 for t in finished if t <= began_wall + first_drain) / first_drain, 2
+            )
+            if first_drain > 0
+            else 0.0,
+            "seconds_total": round(elapsed, 1),
+            "latency_p99_ms": round(percentile(latencies, 0.99)),
+            "latency_max_ms": round(max(latencies, default=0.0)),
+            "latency_mean_ms": round(statistics.fmean(latencies)) if latencies else 0,
+            # the function's own time for the attempt that finished each object (record `duration_ms`)
+            "processing_p50_ms": round(percentile(processing, 0.50)),
+            "processing_p95_ms": round(percentile(processing, 0.95)),
+            "faults": faults,
+            "aws_calls_faulted_fraction": round(aws_faults / aws_calls, 4) if aws_calls else 0.0,
+            "poller_restarts": poller_restarts,
+            "uploader_window_stalls": uploader.stalls,
+            "duplicates": {**duplicates, "extra_records_in_table": extra_records},
+            "function_calls": dict(sorted(ledger.calls.items())),
+            "mapping": mapping_stats,
+            "timings": timings,
+            "lost_keys": lost[:20],
+            "misclassified": misclassified[:20],
+            "missing_variants": missing_variants[:20],
+            "config": {
+                "uploads": config.uploads,
+                "bad_fraction": config.bad_fraction,
+                "seed": config.seed,
+                "fault_kinds": list(config.fault_kinds),
+                "environment": config.environment,
+                "preset": config.preset,
+                "upload_rate": config.upload_rate,
+                "window": config.window,
+                "redrive_fault_rate": config.redrive_fault_rate,
+                "overrides": config.overrides,
+            },
+        },
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="imgpipe soak", header_style="bold")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key in RESULT_KEYS:
+        value = report[key]
+        table.add_row(key, f"{value:.0%}" if key == "fault_rate" else str(value))
+    detail = report["detail"]
+    table.add_row("faults injected", str(detail["faults"]["total_injected"]))
+    table.add_row("poller restarts", str(detail["poller_restarts"]))
+    table.add_row("redrive rounds", str(len(detail["redrive_rounds"])))
+    table.add_row("seconds", str(detail["seconds_total"]))
+    verdict = "[green]passed[/green]" if report["passed"] else "[red]FAILED[/red]"
+    table.add_row("checks", verdict)
+    console = Console()
+    console.print(table)
+    failed = [name for name, ok in report["checks"].items() if not ok]
+    if failed:
+        console.print(f"[red]failed checks:[/red] {', '.join(failed)}")
+
+
+def _parse(argv: list[str] | None) -> SoakConfig:
+    parser = argparse.ArgumentParser(prog="bench/soak.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--uploads", type=int, default=2000)
+    parser.add_argument("--bad-fraction", type=float, default=0.05)
+    parser.add_argument("--fault-rate", type=float, default=DEFAULT_RATE)
+    parser.add_argument(
+        "--redrive-fault-rate", type=float, default=None, help="fault rate while redriving (default: same)"
+    )
+    parser.add_argument("--faults", default=",".join(ALL_KINDS), help="comma-separated fault kinds")
+    parser.add_argument("--seed", type=int, default=SoakConfig.seed)
+    parser.add_argument("--pollers", type=int, default=4)
+    parser.add_argument("--env", default="dev", help="environment whose settings the local stack uses")
+    parser.add_argument("--preset", default=None, help="VARIANTS for the function (default: the env's)")
+    parser.add_argument(
+        "--function-timeout",
+        type=float,
+        default=SoakConfig.function_timeout,
+        help="local function timeout, s",
+    )
+    parser.add_argument("--upload-rate", type=float, default=None, help="uploads per second at most")
+    parser.add_argument(
+        "--window", type=int, default=SoakConfig.window, help="uploads out at a time; 0: one burst"
+    )
+    parser.add_argument("--timeout", type=float, default=840.0, help="give up after this many seconds")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override an environment setting (e.g. max_receive_count=3)",
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set needs NAME=VALUE, got {item!r}")
+        overrides[name] = value
+    kinds = tuple(k for k in args.faults.split(",") if k)
+    unknown = set(kinds) - set(ALL_KINDS)
+    if unknown:
+        parser.error(f"unknown fault kinds: {', '.join(sorted(unknown))}")
+    if args.uploads < 1 or not 0 <= args.fault_rate <= 1 or not 0 <= args.bad_fraction <= 1:
+        parser.error("--uploads must be >= 1, --fault-rate and --bad-fraction in [0, 1]")
+    return SoakConfig(
+        uploads=args.uploads,
+        bad_fraction=args.bad_fraction,
+        fault_rate=args.fault_rate,
+        redrive_fault_rate=args.redrive_fault_rate,
+        fault_kinds=kinds,
+        seed=args.seed,
+        pollers=args.pollers,
+        environment=args.env,
+        preset=args.preset,
+        function_timeout=args.function_timeout,
+        upload_rate=args.upload_rate,
+        window=args.window or None,
+        timeout_seconds=args.timeout,
+        overrides=overrides,
+        output=args.output,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = _parse(argv)
+    try:
+        report = run_soak(config)
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_table(report)
+    if config.output is not None:
+        print(f"wrote {config.output}")
+    return 0 if report["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
