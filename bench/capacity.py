@@ -36,6 +36,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from soak import RESULT_KEYS  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from image_processor.engine import DEFAULT_MAX_INPUT_PIXELS, load_variants  # noqa: E402
 from image_processor.records import RecordKey, SourceDoc, Status, VariantDoc, final_record, to_item  # noqa: E402
 
@@ -421,18 +423,7 @@ def _soak_section(path: Path) -> list[str]:
         "| figure | value |",
         "|---|---:|",
     ]
-    for key in (
-        "uploads",
-        "processed",
-        "rejected",
-        "dead_lettered_before_redrive",
-        "lost",
-        "duplicates",
-        "throughput_images_per_s",
-        "latency_p50_ms",
-        "latency_p95_ms",
-        "fault_rate",
-    ):
+    for key in RESULT_KEYS:
         lines.append(f"| `{key}` | {soak.get(key)} |")
     injected = ", ".join(f"{k} {v}" for k, v in faults.get("injected", {}).items())
     config = detail.get("config", {})
