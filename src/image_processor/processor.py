@@ -174,7 +174,13 @@ class Processor:
                 expires_at=self._expires_at(now),
             )
         except ConditionFailed as refused:
-            return self._refused(attempt, refused)
+            existing = refused.item or {}
+            if existing.get("status") != Status.IN_PROGRESS or existing.get("claim_token") != attempt.token:
+                return self._refused(attempt, refused)
+            # Our own claim: the UpdateItem was applied, its response was lost (a timeout) and the SDK's retry
+            # of the same request found the claim. It is ours: carry on instead of waiting out our own lease.
+            attempts = existing.get("attempts")
+            attempt.attempts = attempts if isinstance(attempts, int) else 1
         except Exception as exc:  # AwsCallError, or anything unforeseen: retried, never dropped
             return self._retry_or_fail(attempt, exc)
         attempt.claimed = True
@@ -196,11 +202,14 @@ class Processor:
         record = self._record(attempt, status, reason, rendered, variants)
         try:
             self.records.finish(attempt.record_key, attempt.token, record)
-        except ConditionFailed:
-            # Our lease ran out and another delivery claimed the object: it owns the record now. Retry (and
-            # find its result then).
-            reason = "claim lost to another delivery"
-            return ObjectResult(ref.bucket, ref.key, Outcome.RETRY, reason, attempt.elapsed_ms())
+        except ConditionFailed as refused:
+            if refused.item != record:
+                # Our lease ran out and another delivery claimed the object: it owns the record now.
+                # Retry (and find its result then).
+                reason = "claim lost to another delivery"
+                return ObjectResult(ref.bucket, ref.key, Outcome.RETRY, reason, attempt.elapsed_ms())
+            # Else the refused item is our own final record: the PutItem was applied, its response was lost
+            # and the SDK's retry of the same request found it. Done.
         except Exception as exc:
             return self._retry_or_fail(attempt, exc)
 

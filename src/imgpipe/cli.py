@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from imgpipe.commands.alarms import alarms
 from imgpipe.commands.dlq import dlq
@@ -21,12 +22,39 @@ from imgpipe.ops.errors import describe_error
 from imgpipe.stack import StackRef
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line (`error: ... (see 'imgpipe render --help')`), exit status 2.
+
+    Click's own display spreads a usage error over several lines (usage, hint, blank line, message).
+    """
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"error: {' '.join(self.format_message().split())}{hint}", err=True)
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    if isinstance(exc, NoArgsIsHelpError | OneLineUsageError):  # the help text itself is no error
+        return exc
+    return OneLineUsageError(exc.format_message(), exc.ctx)
+
+
 class ImgpipeGroup(click.Group):
     """Turns any exception a command lets through into one line and the DESIGN.md exit status."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:

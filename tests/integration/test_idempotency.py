@@ -13,7 +13,7 @@ from function_pipeline import Pipeline
 
 import image_processor.processor as processor_module
 from image_processor.engine import render
-from image_processor.processor import Outcome
+from image_processor.processor import Outcome, Processor
 from image_processor.records import RecordKey
 
 
@@ -170,3 +170,80 @@ def test_a_preset_change_re_renders_once(make_pipeline: Any, renders: list[str])
     # AND replaying once more does nothing
     second.deliver(cat)
     assert len(renders) == 2
+
+
+class ClaimSentTwice:
+    """The claim's UpdateItem is applied but its response is lost (a read timeout), so the SDK sends the same
+    request again: that retry is refused by the claim it made itself."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def claim(self, key: RecordKey, **kwargs: Any) -> int:
+        self.table.claim(key, **kwargs)
+        return int(self.table.claim(key, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.table, name)
+
+
+def test_a_claim_whose_retried_request_finds_itself_is_kept(pipeline: Pipeline, renders: list[str]) -> None:
+    # GIVEN a claim request that was applied, then sent again by the SDK after its response was lost
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    processor = Processor(
+        pipeline.handler.settings, pipeline.handler.processor.store, ClaimSentTwice(pipeline.records)
+    )
+    # WHEN the object is processed
+    result = processor.process_message(pipeline.body(cat))
+    # THEN the processor knows the claim is its own: it renders and records at once, not "claimed by another
+    # delivery" (which would wait out its own lease and, on the last receive, dead-letter with no record)
+    assert [item.outcome for item in result.objects] == [Outcome.PROCESSED]
+    assert len(renders) == 1
+    record = pipeline.record(cat["key"])
+    assert (record["status"], record["attempts"]) == ("PROCESSED", 1)  # type: ignore[index]
+    assert not {"claim_token", "lease_until"} & set(record)  # type: ignore[arg-type]
+
+
+class FinishSentTwice:
+    """The final PutItem is applied but its response is lost, so the SDK sends the same request again."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def finish(self, key: RecordKey, token: str, record: Any) -> None:
+        self.table.finish(key, token, record)
+        self.table.finish(key, token, record)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.table, name)
+
+
+def test_a_final_write_whose_retried_request_finds_itself_is_done(pipeline: Pipeline) -> None:
+    # GIVEN a final write that was applied, then sent again by the SDK after its response was lost
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    processor = Processor(
+        pipeline.handler.settings, pipeline.handler.processor.store, FinishSentTwice(pipeline.records)
+    )
+    # WHEN the object is processed THEN it is done (acknowledged), not "claim lost to another delivery"
+    result = processor.process_message(pipeline.body(cat))
+    assert [(item.outcome, item.variants_written) for item in result.objects] == [(Outcome.PROCESSED, 5)]
+    assert pipeline.record(cat["key"])["status"] == "PROCESSED"  # type: ignore[index]
+
+
+def test_a_final_write_refused_for_another_record_is_still_retried(pipeline: Pipeline) -> None:
+    # GIVEN another delivery took the claim over and wrote its own final record while this one worked
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    key = RecordKey.for_object(pipeline.bucket, cat["key"], None, cat["etag"])
+
+    def other_finishes(**_: Any) -> None:
+        pipeline.dynamodb.update_item(
+            TableName=pipeline.table,
+            Key=key.as_item_key(),
+            UpdateExpression="SET #s = :done, claim_token = :other",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":done": {"S": "PROCESSED"}, ":other": {"S": "other"}},
+        )
+
+    pipeline.s3.meta.events.register("before-call.s3.PutObject", other_finishes)
+    # WHEN this delivery's final write is refused THEN it is retried, not taken for its own write
+    assert pipeline.retried(sqs_record(pipeline.body(cat), message_id="m1")) == {"m1"}

@@ -11,9 +11,12 @@ from typing import Any
 
 import boto3
 import pytest
+from click.testing import CliRunner
 from moto import mock_aws
 
-from image_processor.config import ENVIRONMENT_VARIABLES
+import imgpipe.commands.local as local_commands
+from image_processor.config import ENVIRONMENT_VARIABLES, ConfigError
+from imgpipe.cli import main
 from imgpipe.local.alarms import alarm_specs
 from imgpipe.local.esm import EventSourceMapping, MappingConfig
 from imgpipe.local.function import function_environment
@@ -22,6 +25,7 @@ from imgpipe.local.lambda_event import LambdaContext
 from imgpipe.local.names import ResourceNames
 from imgpipe.local.settings import TerraformSettings, load_settings
 from imgpipe.local.timing import LocalTimings
+from imgpipe.ops.errors import describe_error
 from imgpipe.stack import StackError
 
 
@@ -198,3 +202,29 @@ def test_whole_batch_fails_on_exception_invalid_response_or_timeout(queue: Queue
     esm = mapping(queue, handler, timeout=1)
     esm._invoke(queue.receive(2))
     assert (esm.stats.deleted, esm.stats.batch_failures, queue.in_flight()) == (0, 1, 2)
+
+
+@pytest.mark.parametrize("command", ["run", "up"])
+def test_a_bad_preset_is_a_usage_error_before_the_stack_starts(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_stack(**_: Any) -> None:
+        raise AssertionError("the local stack must not start with a bad preset")
+
+    monkeypatch.setattr(local_commands, "LocalStack", no_stack)
+    args = ["--images", str(tmp_path)] if command == "run" else []
+    # GIVEN a preset that does not exist WHEN `imgpipe local run|up` starts
+    result = CliRunner().invoke(main, ["local", command, *args, "--preset", "bogus"], prog_name="imgpipe")
+    # THEN it is a usage error: exit 2, one line naming the option
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "error: Invalid value for '--preset': variants: unknown preset 'bogus'; use one of default, half, web"
+        f" or a JSON list (see 'imgpipe local {command} --help')"
+    ]
+
+
+def test_a_function_configuration_error_is_a_configuration_error_exit_2() -> None:
+    assert describe_error(ConfigError("VARIANTS", "at least one variant is required")) == (
+        "VARIANTS: at least one variant is required",
+        2,
+    )

@@ -405,3 +405,26 @@ def test_env_reads_terraform_output_in_the_environment_root(
     # THEN the URL is for that bucket
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["bucket"] == "imgpipe-prod-images-0a1b2c3d"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"Records": [{"s3": null}]}',
+        '{"Records": [{"s3": {"bucket": "b", "object": "k"}}]}',
+        '{"Records": [{"s3": {"bucket": {"name": "b"}, "object": {"key": 5}}}]}',
+        '{"Records": [7]}',
+    ],
+)
+def test_dlq_peek_shows_malformed_s3_shaped_bodies_as_poison(env: Env, body: str) -> None:
+    # GIVEN a dead letter shaped like a notification but malformed (the function dead-letters these as poison)
+    env.dead_letter(body)
+    # WHEN an operator peeks THEN it is listed as poison instead of the command failing
+    result = env.cli("dlq", "peek", "--json")
+    assert result.exit_code == 0, result.output
+    (message,) = json.loads(result.stdout)
+    assert (message["kind"], message["keys"], message["body"]) == ("poison", [], body)
+    # AND `dlq stats`, which samples the same messages for their age, works too
+    stats = env.cli("dlq", "stats", "--json")
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.stdout)["dlq"]["visible"] == 1

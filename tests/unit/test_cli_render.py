@@ -146,9 +146,39 @@ def test_configuration_errors_are_one_line_and_exit_2(
 
 
 def test_a_missing_input_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["render", str(tmp_path / "nope.jpg"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["render", str(tmp_path / "nope.jpg"), "--out", str(tmp_path)], prog_name="imgpipe"
+    )
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
+    assert result.stderr == (
+        f"error: Invalid value for 'INPUTS...': Path '{tmp_path / 'nope.jpg'}' does not exist."
+        " (see 'imgpipe render --help')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bogus"], "error: No such option '--bogus'"),
+        (["nope"], "error: No such command 'nope'."),
+        (["dlq", "nope"], "error: No such command 'nope'."),
+        (["render", "--out", "x"], "error: Missing argument 'INPUTS...'."),
+        (["metadata", "query", "--since", "someday"], "error: Invalid value for '--since': not a time"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    # GIVEN a command line click refuses WHEN it runs THEN one `error:` line on stderr and exit status 2
+    result = CliRunner().invoke(main, args, prog_name="imgpipe")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_no_command_still_prints_the_help() -> None:
+    result = CliRunner().invoke(main, [], prog_name="imgpipe")
+    assert result.stderr.startswith("Usage: imgpipe [OPTIONS] COMMAND [ARGS]...")
+    assert "render" in result.stderr
 
 
 def test_inputs_sharing_a_stem_do_not_overwrite_each_other(tmp_path: Path) -> None:

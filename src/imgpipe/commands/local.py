@@ -11,6 +11,7 @@ from types import FrameType
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from image_processor.engine import SpecError, load_variants
 from imgpipe.local.run import run_images
 from imgpipe.local.stack import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalStack
 from imgpipe.local.summary import summary
@@ -30,8 +31,22 @@ _pollers = click.option(
     default=None,
     help="Concurrent pollers (default: the environment's maximum_concurrency).",
 )
+
+
+def _variants(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a bad preset before the emulator starts (the function's cold start would refuse it anyway)."""
+    if value is not None:
+        try:
+            load_variants(value)
+        except SpecError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 _preset = click.option(
-    "--preset", help="Variants for this run (preset name or JSON), instead of dev's `variants`."
+    "--preset",
+    callback=_variants,
+    help="Variants for this run (preset name or JSON), instead of dev's `variants`.",
 )
 
 

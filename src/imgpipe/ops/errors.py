@@ -11,6 +11,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
+from image_processor.config import ConfigError
 from imgpipe.stack import StackError
 
 USAGE_ERROR = 2
@@ -43,7 +44,8 @@ class OperationFailed(Exception):
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
     """One line for stderr and the exit status, for any exception an operator command can raise."""
-    if isinstance(exc, StackError):
+    if isinstance(exc, StackError | ConfigError):
+        # ConfigError: the function's settings (local stack) refused a value at its cold start.
         return str(exc), USAGE_ERROR
     if isinstance(exc, OperationFailed):
         return str(exc), FAILED

@@ -31,20 +31,30 @@ def describe_body(body: str) -> tuple[str, list[ObjectRef]]:
         return "poison", []
     refs = []
     for record in records:
-        s3 = record.get("s3", {}) if isinstance(record, dict) else {}
-        bucket = s3.get("bucket", {}).get("name")
-        obj = s3.get("object", {})
-        if bucket and obj.get("key"):
+        # Bodies in the DLQ are often the malformed ones: every level may be any JSON type.
+        s3 = _field(record, "s3")
+        bucket = _field(_field(s3, "bucket"), "name")
+        obj = _field(s3, "object")
+        key = _field(obj, "key")
+        if isinstance(bucket, str) and bucket and isinstance(key, str) and key:
             refs.append(
                 ObjectRef(
                     bucket=bucket,
-                    key=unquote_plus(obj["key"]),
-                    version_id=obj.get("versionId"),
-                    etag=obj.get("eTag"),
-                    size=obj.get("size"),
+                    key=unquote_plus(key),
+                    version_id=_text(_field(obj, "versionId")),
+                    etag=_text(_field(obj, "eTag")),
+                    size=size if isinstance(size := _field(obj, "size"), int) else None,
                 )
             )
     return ("s3", refs) if refs else ("poison", [])
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def notification_body(ref: ObjectRef, region: str, principal: str = "imgpipe-reprocess") -> str:

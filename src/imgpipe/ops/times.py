@@ -28,11 +28,6 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def iso(moment: datetime) -> str:
-    """The record format: ISO-8601 UTC with a `Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def lower_bound(moment: datetime) -> str:
     """A key that sorts before every `processed_at` in that second, whatever its fraction/zone suffix."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
