@@ -20,6 +20,7 @@ Peak RSS is the subprocess's `ru_maxrss` (interpreter and libraries included); `
 RSS measured just before the first run. Results: build/bench/results.json and build/bench/results.md.
 
 Usage: python bench/bench.py [--repeat N] [--limit N] [--presets default,web]
+       python bench/bench.py --encoders | --filters | --quality   (the studies in docs/benchmarks.md)
 Environment: BENCH_CORPUS (a folder of images; default ../shared/corpus/photos beside the repo, else
 generated photos), BENCH_REPEAT (default 3), BENCH_WEBP_METHOD (what-if: another WebP method for the
 engine, pyvips and the floor; naive keeps Pillow's default), BENCH_OUT (default build/bench).
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -109,7 +111,7 @@ def prepare_floor(data: bytes, specs: Sequence[VariantSpec]) -> Callable[[], int
     the engine does) and runs the encoders on those pixels."""
     decoded = decode_for(data, specs, Limits())
     finals = []
-    for i, image in resized(decoded.image, decoded.geometries):
+    for i, image in resized(decoded.image, decoded.geometries, decoded.orientation):
         spec = specs[i]
         fmt = output_format(spec.format, decoded.source.format, decoded.image.mode)
         # JPEG variants are flattened here too: the floor is the encoder alone.
@@ -304,6 +306,128 @@ def encoder_study(files: list[Path]) -> list[dict[str, Any]]:
     return rows
 
 
+def _previous_engine(data: bytes, specs: Sequence[VariantSpec]) -> list[Image.Image]:
+    """The engine's resizing before bicubic's first step and the deferred rotation: draft, rotate the whole
+    decode, then a Lanczos chain (reducing_gap 3). For the quality study's before/after comparison."""
+    decoded = decode_for(data, specs, Limits())
+    image = decoded.image  # as stored: rotate all of it first, as the engine did
+    if decoded.orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[decoded.orientation])
+    sizes = sorted({g.size for g in decoded.geometries}, key=lambda s: -s[0] * s[1])
+    made: dict[tuple[int, int], Image.Image] = {}
+    previous = image
+    for size in sizes:
+        made[size] = (
+            previous
+            if previous.size == size
+            else previous.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        )
+        previous = made[size]
+    return [made[g.size] for g in decoded.geometries]
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def quality_study(files: list[Path]) -> list[dict[str, Any]]:
+    """`web` preset, per image and output: PSNR (dB) of the decoded output against a Lanczos resize of the
+    full-resolution upright decode, and bytes, for the engine as it is and as it was (Lanczos chain)."""
+    specs = load_variants("web")
+    rows = []
+    for path in files:
+        data = path.read_bytes()
+        full = ImageOps.exif_transpose(Image.open(BytesIO(data))).convert("RGB")
+        decoded = decode_for(data, specs, Limits())
+        now = {v.name: v for v in render(data, specs).variants}
+        before = _previous_engine(data, specs)
+        for spec, geom, old in zip(specs, decoded.geometries, before, strict=True):
+            reference = full.resize(geom.size, Image.Resampling.LANCZOS)
+            old_body = encode(old, spec.format, spec.quality, spec.options, decoded.icc)
+            new = now[spec.name]
+            assert (new.width, new.height) == geom.size and new.format == spec.format
+            rows.append(
+                {
+                    "image": path.name,
+                    "variant": spec.name,
+                    "size": list(geom.size),
+                    "psnr_before_db": round(
+                        _psnr(reference, Image.open(BytesIO(old_body)).convert("RGB")), 2
+                    ),
+                    "psnr_after_db": round(_psnr(reference, Image.open(BytesIO(new.body)).convert("RGB")), 2),
+                    "bytes_before": len(old_body),
+                    "bytes_after": len(new.body),
+                }
+            )
+    return rows
+
+
+# The filter study's chains: (filter of the decode -> largest output step, filter of the later steps, gap).
+_CHAINS = {
+    "Lanczos, reducing_gap 3 (engine before)": ("LANCZOS", "LANCZOS", 3.0),
+    "Lanczos, reducing_gap 2": ("LANCZOS", "LANCZOS", 2.0),
+    "bicubic first step, Lanczos after (engine, without its 1.2x minimum)": ("BICUBIC", "LANCZOS", 3.0),
+    "Lanczos first step, bicubic after": ("LANCZOS", "BICUBIC", 3.0),
+    "bicubic, reducing_gap 3": ("BICUBIC", "BICUBIC", 3.0),
+    "bicubic, reducing_gap 2 (as Pillow's thumbnail)": ("BICUBIC", "BICUBIC", 2.0),
+    "Hamming, reducing_gap 2": ("HAMMING", "HAMMING", 2.0),
+    "bilinear, reducing_gap 2": ("BILINEAR", "BILINEAR", 2.0),
+}
+_WEB_SIZES = ("w1920", "w1280", "w640", "thumbnail")
+
+
+def _chain(
+    base: Image.Image, sizes: list[tuple[int, int]], chain: tuple[str, str, float]
+) -> list[Image.Image]:
+    first, rest, gap = chain
+    out, previous = [], base
+    for n, size in enumerate(sizes):
+        if previous.size != size:
+            previous = previous.resize(size, Image.Resampling[first if n == 0 else rest], reducing_gap=gap)
+        out.append(previous)
+    return out
+
+
+def filter_study(files: list[Path]) -> list[dict[str, Any]]:
+    """The `web` preset's four sizes, each resized from the previous one, starting from the engine's drafted
+    upright decode, per chain: CPU ms of the four resizes, and PSNR (dB) of the WebP q80 and JPEG q85 outputs
+    against a Lanczos resize of the full-resolution decode, with their bytes; means over the images."""
+    specs = load_variants("web")
+    acc: dict[str, dict[str, list[float]]] = {name: {} for name in _CHAINS}
+    for path in files:
+        data = path.read_bytes()
+        full = ImageOps.exif_transpose(Image.open(BytesIO(data))).convert("RGB")
+        decoded = decode_for(data, specs, Limits())
+        base = decoded.image
+        if decoded.orientation in _TRANSPOSE:
+            base = base.transpose(_TRANSPOSE[decoded.orientation])
+        sizes = sorted({g.size for g in decoded.geometries}, key=lambda s: -s[0] * s[1])
+        references = [full.resize(size, Image.Resampling.LANCZOS) for size in sizes]
+        for name, chain in _CHAINS.items():
+            values = acc[name]
+            values.setdefault("resize_ms", []).append(_cpu_ms(functools.partial(_chain, base, sizes, chain)))
+            kib = {"webp": 0.0, "jpeg": 0.0}
+            for label, ref, image in zip(_WEB_SIZES, references, _chain(base, sizes, chain), strict=True):
+                for fmt in ("webp", "jpeg"):
+                    body = encode(image, fmt, None, {}, None)
+                    kib[fmt] += len(body) / 1024
+                    psnr = _psnr(ref, Image.open(BytesIO(body)).convert("RGB"))
+                    values.setdefault(f"{fmt}_psnr_{label}", []).append(psnr)
+            for fmt, total in kib.items():
+                values.setdefault(f"{fmt}_kib", []).append(total)
+    return [
+        {"chain": name, **{k: round(statistics.mean(v), 2) for k, v in values.items()}}
+        for name, values in acc.items()
+    ]
+
+
 # ----------------------------------------------------------------------------------------- orchestration
 def corpus() -> tuple[Path, list[Path], str]:
     configured = os.environ.get("BENCH_CORPUS")
@@ -358,6 +482,11 @@ def cold_start(samples: int = 7) -> dict[str, Any]:
         "POWERTOOLS_SERVICE_NAME": "imgpipe",
         "POWERTOOLS_METRICS_NAMESPACE": "imgpipe",
         "PYTHONPATH": str(REPO / "src"),
+        # What the Lambda runtime sets: libraries take their in-Lambda import paths (the X-Ray SDK, for one,
+        # skips building its own sampling client when it finds LAMBDA_TASK_ROOT).
+        "LAMBDA_TASK_ROOT": str(REPO / "src"),
+        "AWS_LAMBDA_FUNCTION_NAME": "imgpipe-bench",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
     }
     probe = (
         "import time; t, c = time.perf_counter(), time.process_time(); import {m}; "
@@ -524,9 +653,40 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N images")
     parser.add_argument("--presets", default=",".join(PRESETS))
     parser.add_argument("--encoders", action="store_true", help="only the encoder/filter study (~1 min)")
+    parser.add_argument("--quality", action="store_true", help="only the web preset's quality study (~1 min)")
+    parser.add_argument("--filters", action="store_true", help="only the resize filter study (~2 min)")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(*args.worker, repeat=args.repeat)))
+        return
+    if args.filters:
+        _, files, _ = corpus()
+        chains = filter_study(files[: args.limit or None])
+        for row in chains:
+            cells = [f"{row[f'{fmt}_psnr_{size}']:.2f}" for fmt in ("webp", "jpeg") for size in _WEB_SIZES]
+            print(
+                f"| {row['chain']} | {row['resize_ms']:.0f} | "
+                + " | ".join(cells)
+                + f" | {row['webp_kib']:.0f} | {row['jpeg_kib']:.0f} |"
+            )
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "filters.json").write_text(json.dumps(chains, indent=2) + "\n")
+        return
+    if args.quality:
+        _, files, _ = corpus()
+        quality = quality_study(files[: args.limit or None])
+        for variant in dict.fromkeys(row["variant"] for row in quality):
+            mine = [row for row in quality if row["variant"] == variant]
+            deltas = [row["psnr_after_db"] - row["psnr_before_db"] for row in mine]
+            before = statistics.mean(row["psnr_before_db"] for row in mine)
+            after = statistics.mean(row["psnr_after_db"] for row in mine)
+            kib = [sum(row[k] for row in mine) / 1024 / len(mine) for k in ("bytes_before", "bytes_after")]
+            print(
+                f"| {variant} | {before:.2f} | {after:.2f} | {statistics.mean(deltas):+.2f} | "
+                f"{min(deltas):+.2f} | {kib[0]:.0f} | {kib[1]:.0f} |"
+            )
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "quality.json").write_text(json.dumps(quality, indent=2) + "\n")
         return
     if args.encoders:
         _, files, _ = corpus()

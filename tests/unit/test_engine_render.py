@@ -62,6 +62,28 @@ def test_orientation_is_applied_on_the_drafted_decode_too(orientation: int) -> N
     assert close(image.getpixel((13, 6)), fx.QUADRANTS["bottom_right"], 40)
 
 
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_orientation_is_upright_when_rotated_after_the_first_resize(orientation: int) -> None:
+    # GIVEN a rotated/flipped JPEG whose outputs are all smaller than it (the engine resizes as stored, then
+    # rotates the largest output), at two sizes so that the chain also resizes the rotated image
+    data = fx.oriented_jpeg(orientation)
+    sizes = [{"name": "large", "format": "png", "width": 32}, {"name": "small", "format": "png", "width": 16}]
+    rendered = render(data, load_variants(json.dumps(sizes)))
+    # THEN both outputs are upright: landscape, each colour in its corner
+    large, small = (Image.open(BytesIO(v.body)).convert("RGB") for v in rendered.variants)
+    assert large.size == (32, 16) and small.size == (16, 8)
+    for image, scale in ((large, 2), (small, 1)):
+        for (x, y), corner in zip(
+            [(2, 1), (13, 1), (2, 6), (13, 6)],
+            ["top_left", "top_right", "bottom_left", "bottom_right"],
+            strict=True,
+        ):
+            assert close(image.getpixel((x * scale, y * scale)), fx.QUADRANTS[corner], 40), (
+                orientation,
+                corner,
+            )
+
+
 def test_the_default_preset_renders_five_outputs_with_the_right_types() -> None:
     rendered = render(fx.photo_jpeg((400, 300)), load_variants("default"))
     assert rendered.source.format == "JPEG"

@@ -1,4 +1,7 @@
-"""Open, check, decode once (with JPEG DCT scaling), apply EXIF orientation and normalise the colour mode.
+"""Open, check, decode once (with JPEG DCT scaling) and normalise the colour mode.
+
+The decode stays as stored: `resize.resized` applies the EXIF orientation, after the first resize when it can
+(rotating the 1920 px output instead of a 16 MP decode).
 
 Everything here may raise whatever Pillow raises on bad input; `render` turns those into `ImageRejected`.
 """
@@ -9,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from image_processor.engine.errors import ImageRejected
 from image_processor.engine.geometry import Geometry, geometry
@@ -44,9 +47,15 @@ class Source:
 @dataclass
 class Decoded:
     source: Source
-    image: Image.Image  # upright, L/LA/RGB/RGBA, no `info` left (nothing may reach an encoder)
+    # As stored (not yet upright), L/LA/RGB/RGBA, no `info` left (nothing may reach an encoder).
+    image: Image.Image
     icc: bytes | None  # the ICC profile to embed in outputs, if any
     geometries: list[Geometry]  # one per spec, in the upright source's coordinates
+
+    @property
+    def orientation(self) -> int:
+        """The EXIF orientation still to apply to `image` (`resize.resized` does)."""
+        return self.source.orientation
 
 
 def decode_for(data: bytes, specs: Sequence[VariantSpec], limits: Limits) -> Decoded:
@@ -58,7 +67,7 @@ def decode_for(data: bytes, specs: Sequence[VariantSpec], limits: Limits) -> Dec
     if geometries:
         scaled = [g.scaled_source(width, height) for g in geometries]
         needed = (max(w for w, _ in scaled), max(h for _, h in scaled))
-    image, icc = decode_upright(source, needed)
+    image, icc = decode_scaled(source, needed)
     image.info = {}  # EXIF, XMP, comments, text chunks: stripped here, once, for every output
     return Decoded(source, image, icc, geometries)
 
@@ -84,12 +93,12 @@ def open_source(data: bytes, limits: Limits) -> Source:
     return Source(image, image.format or "UNKNOWN", orientation, size)
 
 
-def decode_upright(source: Source, needed: tuple[float, float] | None) -> tuple[Image.Image, bytes | None]:
-    """Decode the first frame once, upright, in L/LA/RGB/RGBA; returns it with the ICC profile to embed.
+def decode_scaled(source: Source, needed: tuple[float, float] | None) -> tuple[Image.Image, bytes | None]:
+    """Decode the first frame once, as stored, in L/LA/RGB/RGBA; returns it with the ICC profile to embed.
 
     `needed` is the upright size the largest output needs from the whole frame; for JPEG, `draft` lets libjpeg
-    decode at 1/2, 1/4 or 1/8 scale (DCT scaling) when that still covers it. It must run before
-    `exif_transpose`, whose first act is `load()`.
+    decode at 1/2, 1/4 or 1/8 scale (DCT scaling) when that still covers it (in stored axes: swapped for
+    orientations 5-8). The EXIF orientation is applied later, by `resize.resized`.
     """
     image = source.image
     width, height = source.size
@@ -98,7 +107,7 @@ def decode_upright(source: Source, needed: tuple[float, float] | None) -> tuple[
         if source.orientation in _SWAPS_AXES:
             need_w, need_h = need_h, need_w
         image.draft(image.mode, (need_w, need_h))
-    ImageOps.exif_transpose(image, in_place=True)
+    image.load()
     return _normalise(image)
 
 

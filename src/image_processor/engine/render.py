@@ -77,7 +77,7 @@ def render(data: bytes, specs: Sequence[VariantSpec], limits: Limits | None = No
 def _render(data: bytes, specs: Sequence[VariantSpec], limits: Limits) -> Rendered:
     decoded = decode_for(data, specs, limits)
     results: dict[int, RenderedVariant] = {}
-    for i, image in resized(decoded.image, decoded.geometries):
+    for i, image in resized(decoded.image, decoded.geometries, decoded.orientation):
         spec = specs[i]
         fmt = output_format(spec.format, decoded.source.format, decoded.image.mode)
         try:
