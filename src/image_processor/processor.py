@@ -14,7 +14,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,7 +23,7 @@ from typing import Any
 from image_processor.adapters import AwsCallError, ConditionFailed, ObjectStore, RecordStore, source_pointer
 from image_processor.adapters.errors import ErrorKind, SourceChanged, SourceGone
 from image_processor.config import Settings
-from image_processor.engine import ImageRejected, Rendered, check_size, render, variant_key
+from image_processor.engine import ImageRejected, Rendered, Span, check_size, render, variant_key
 from image_processor.events import Notification, S3ObjectRef, SkippedRecord, TestEvent, parse_body
 from image_processor.records import (
     FINAL_STATUSES,
@@ -45,8 +45,6 @@ SOURCE_GONE_REASON = "source object no longer exists (deleted after the upload e
 SOURCE_CHANGED_REASON = (
     "source object was overwritten before it was processed; the newer upload has its own record"
 )
-
-Span = Callable[[str], AbstractContextManager[Any]]
 
 
 class Outcome(StrEnum):
@@ -252,7 +250,7 @@ class Processor:
             finally:
                 download.close()
         with self._span("render"):
-            rendered = render(data, settings.variants, self._limits)
+            rendered = render(data, settings.variants, self._limits, span=self._span)
         destination = settings.destination_bucket or ref.bucket
         pointer = source_pointer(
             ref.bucket, ref.key, ref.version_id or download.version_id, ref.etag or download.etag

@@ -383,7 +383,7 @@ def _epoch(iso: str) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
 
 
-def test_each_object_is_traced_as_get_render_put(pipeline: Pipeline) -> None:
+def test_each_object_is_traced_as_get_decode_encode_put(pipeline: Pipeline) -> None:
     # GIVEN a processor whose span factory records the subsegments it opens (the handler passes X-Ray's)
     opened: list[str] = []
 
@@ -396,9 +396,10 @@ def test_each_object_is_traced_as_get_render_put(pipeline: Pipeline) -> None:
         pipeline.handler.settings, pipeline.handler.processor.store, pipeline.records, span=span
     )
     cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
-    # WHEN an object is processed THEN get, render and put each have their subsegment, in that order
+    # WHEN an object is processed THEN get, render (decode, then resize + encode) and put each have their
+    # subsegment, in that order
     processor.process_message(pipeline.body(cat))
-    assert opened == ["s3_get_object", "render", "s3_put_variants"]
+    assert opened == ["s3_get_object", "render", "decode", "resize_encode", "s3_put_variants"]
 
 
 def test_an_unexpected_exception_is_retried_then_recorded_failed(

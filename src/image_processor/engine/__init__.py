@@ -8,7 +8,7 @@ from image_processor.engine.limits import (
     Limits,
     check_size,
 )
-from image_processor.engine.render import Rendered, RenderedVariant, SourceInfo, render
+from image_processor.engine.render import Rendered, RenderedVariant, SourceInfo, Span, render
 from image_processor.engine.specs import PRESETS, VariantSpec, load_variants, variants_signature
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Rendered",
     "RenderedVariant",
     "SourceInfo",
+    "Span",
     "SpecError",
     "VariantSpec",
     "check_size",

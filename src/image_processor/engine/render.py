@@ -2,13 +2,15 @@
 
 import struct
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from image_processor.engine.decode import INPUT_FORMATS, decode_for
+from image_processor.engine.decode import INPUT_FORMATS, Decoded, decode_for
 from image_processor.engine.encode import CONTENT_TYPES, EXTENSIONS, encode, output_format
 from image_processor.engine.errors import ImageRejected
 from image_processor.engine.limits import Limits, check_pixels, check_size
@@ -49,9 +51,20 @@ class Rendered:
     variants: list[RenderedVariant]
 
 
-def render(data: bytes, specs: Sequence[VariantSpec], limits: Limits | None = None) -> Rendered:
+# A named timing span (the handler passes X-Ray subsegments); the engine itself knows nothing of tracing.
+Span = Callable[[str], AbstractContextManager[Any]]
+
+
+def _no_span(_name: str) -> AbstractContextManager[Any]:
+    return nullcontext()
+
+
+def render(
+    data: bytes, specs: Sequence[VariantSpec], limits: Limits | None = None, span: Span = _no_span
+) -> Rendered:
     """Decode `data` once and render every spec; any bad input raises `ImageRejected` (one-line reason).
 
+    `span("decode")` and `span("resize_encode")` wrap the two phases, for tracing.
     One render at a time per process (Lambda, the CLI): `warnings.catch_warnings` is process-wide state.
     """
     limits = limits or Limits()
@@ -63,7 +76,7 @@ def render(data: bytes, specs: Sequence[VariantSpec], limits: Limits | None = No
         # Pillow only warns between 1x and 2x its pixel limit; a warning here means "over our limit": reject.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            return _render(data, specs, limits)
+            return _render(data, specs, limits, span)
         except ImageRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -74,8 +87,14 @@ def render(data: bytes, specs: Sequence[VariantSpec], limits: Limits | None = No
             raise ImageRejected(f"truncated or corrupt image data: {_describe(exc)}") from None
 
 
-def _render(data: bytes, specs: Sequence[VariantSpec], limits: Limits) -> Rendered:
-    decoded = decode_for(data, specs, limits)
+def _render(data: bytes, specs: Sequence[VariantSpec], limits: Limits, span: Span) -> Rendered:
+    with span("decode"):
+        decoded = decode_for(data, specs, limits)
+    with span("resize_encode"):
+        return _variants(decoded, specs, len(data))
+
+
+def _variants(decoded: Decoded, specs: Sequence[VariantSpec], n_bytes: int) -> Rendered:
     results: dict[int, RenderedVariant] = {}
     for i, image in resized(decoded.image, decoded.geometries, decoded.orientation):
         spec = specs[i]
@@ -95,7 +114,7 @@ def _render(data: bytes, specs: Sequence[VariantSpec], limits: Limits) -> Render
             body=body,
         )
     width, height = decoded.source.size
-    info = SourceInfo(format=decoded.source.format, width=width, height=height, bytes=len(data))
+    info = SourceInfo(format=decoded.source.format, width=width, height=height, bytes=n_bytes)
     return Rendered(source=info, variants=[results[i] for i in range(len(specs))])
 
 
