@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 # Formats a browser shows; other sources (TIFF, ...) are shown by their first variant instead.
 BROWSER_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "MPO", "AVIF", "BMP"}
@@ -43,7 +44,8 @@ def _size(n: Any) -> str:
 
 def _card(image: str | None, title: str, lines: list[str], css: str = "card") -> str:
     thumb = (
-        f'<img src="{html.escape(image)}" loading="lazy" alt="{html.escape(title)}">'
+        # A relative URL: upload names may hold %, # or ? (quote keeps the path's slashes).
+        f'<img src="{html.escape(quote(image))}" loading="lazy" alt="{html.escape(title)}">'
         if image
         else "no preview"
     )
