@@ -133,11 +133,6 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _to_plain(_deserializer.deserialize(value)) for name, value in item.items()}
 
 
-def public_view(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record as operators see it (`imgpipe metadata ... --json`): claim bookkeeping left out."""
-    return {name: value for name, value in record.items() if name not in INTERNAL_FIELDS}
-
-
 def _to_dynamo(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value

@@ -1,4 +1,8 @@
-"""Metadata records: the `by_status` index answers status + time range without a scan; JSON conversions."""
+"""Metadata records: the `by_status` index answers status + time range without a scan; JSON conversions.
+
+The function only writes records; operators read them with `imgpipe metadata` (`imgpipe.ops.metadata`), so
+the query is tested here through that code, on records the real processor wrote.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,15 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import boto3
 from fixtures_images import not_an_image, photo_jpeg
 from function_faults import CallCounter
 from function_pipeline import Pipeline
 
 from image_processor.processor import Processor
-from image_processor.records import RecordKey, from_item, iso_utc, public_view, to_item
+from image_processor.records import RecordKey, from_item, iso_utc, to_item
+from imgpipe.ops import metadata
+from imgpipe.stack import Outputs, Stack
 
 T0 = datetime(2026, 11, 22, 5, 0, 0, tzinfo=UTC)
 
@@ -55,28 +62,41 @@ def test_query_by_status_returns_final_records_in_time_order(pipeline: Pipeline)
     )
     calls = CallCounter(pipeline.dynamodb)
 
-    def keys(status: str, **kwargs: Any) -> list[str]:
-        return [record["key"] for record in pipeline.records.query_by_status(status, **kwargs)]
+    stack = Stack(
+        Outputs({"metadata_table_name": pipeline.table, "bucket_name": pipeline.bucket}, source="test"),
+        session=boto3.session.Session(region_name=pipeline.dynamodb.meta.region_name),
+        endpoint_url=None,
+    )
+    stack._clients["dynamodb"] = pipeline.dynamodb  # counted by CallCounter
+
+    def keys(*statuses: str, **kwargs: Any) -> list[str]:
+        found = metadata.query(
+            stack, statuses=statuses, newest_first=kwargs.pop("newest_first", False), **kwargs
+        )
+        return [record["key"] for record in found]
 
     # WHEN querying by status THEN records come in processed_at order
     assert keys("PROCESSED") == ["uploads/a.jpg", "uploads/b.jpg", "uploads/c.jpg"]
     assert keys("PROCESSED", newest_first=True) == ["uploads/c.jpg", "uploads/b.jpg", "uploads/a.jpg"]
     assert keys("REJECTED") == ["uploads/bad.jpg"]
+    assert keys("PROCESSED", "REJECTED") == [
+        "uploads/a.jpg",
+        "uploads/bad.jpg",
+        "uploads/b.jpg",
+        "uploads/c.jpg",
+    ]
     # AND time ranges and limits apply
-    assert keys("PROCESSED", since=iso_utc(T0 + timedelta(minutes=15))) == ["uploads/b.jpg", "uploads/c.jpg"]
-    assert keys("PROCESSED", until=iso_utc(T0 + timedelta(minutes=20))) == ["uploads/a.jpg", "uploads/b.jpg"]
-    assert keys(
-        "PROCESSED",
-        since=iso_utc(T0 + timedelta(minutes=15)),
-        until=iso_utc(T0 + timedelta(minutes=25)),
-    ) == ["uploads/b.jpg"]
+    assert keys("PROCESSED", since=T0 + timedelta(minutes=15)) == ["uploads/b.jpg", "uploads/c.jpg"]
+    assert keys("PROCESSED", until=T0 + timedelta(minutes=20)) == ["uploads/a.jpg", "uploads/b.jpg"]
+    assert keys("PROCESSED", since=T0 + timedelta(minutes=15), until=T0 + timedelta(minutes=25)) == [
+        "uploads/b.jpg"
+    ]
     assert keys("PROCESSED", limit=2) == ["uploads/a.jpg", "uploads/b.jpg"]
-    assert keys("PROCESSED", since="2026-11-22") == ["uploads/a.jpg", "uploads/b.jpg", "uploads/c.jpg"]
     # AND the index is sparse: a claim in progress has no processed_at, so it is in no status query
     assert keys("IN_PROGRESS") == []
     # AND no scan was needed
     assert calls["Scan"] == 0
-    assert calls["Query"] == 9
+    assert calls["Query"] == 11  # one page of the index per status asked for: 9 queries, one of them for two
 
 
 def test_processed_at_is_fixed_width_utc() -> None:
@@ -111,8 +131,3 @@ def test_items_round_trip_to_plain_json() -> None:
     assert from_item({"ratio": {"N": "1.5"}}) == {"ratio": 1.5}
     assert to_item({"f": 0.1})["f"] == {"N": "0.1"}
     assert from_item(to_item({"d": Decimal("2")})) == {"d": 2}
-
-
-def test_public_view_hides_claim_bookkeeping() -> None:
-    record = {"key": "k", "status": "IN_PROGRESS", "claim_token": "t", "lease_until": 1, "claimed_at": "x"}
-    assert public_view(record) == {"key": "k", "status": "IN_PROGRESS"}

@@ -216,44 +216,6 @@ class MetadataTable:
         )
         return sorted(records, key=lambda record: record.get("processed_at") or "")
 
-    def query_by_status(
-        self,
-        status: Status | str,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        limit: int | None = None,
-        newest_first: bool = False,
-    ) -> Iterator[dict[str, Any]]:
-        """Final records with `status` and `since <= processed_at <= until` (ISO-8601 UTC), in time order.
-
-        Uses the `by_status` GSI: no scan. Bounds compare as strings, so pass them in the record's format
-        (`records.iso_utc`); a date alone (`2026-11-22`) works as a lower bound.
-        """
-        condition = "#status = :status"
-        names = {"#status": "status"}
-        values: dict[str, Any] = {":status": str(status)}
-        if since is not None and until is not None:
-            condition += " AND #processed_at BETWEEN :since AND :until"
-            values.update({":since": since, ":until": until})
-        elif since is not None:
-            condition += " AND #processed_at >= :since"
-            values[":since"] = since
-        elif until is not None:
-            condition += " AND #processed_at <= :until"
-            values[":until"] = until
-        if since is not None or until is not None:
-            # DynamoDB refuses names the expression does not use.
-            names["#processed_at"] = "processed_at"
-        params: dict[str, Any] = {
-            "IndexName": STATUS_INDEX,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item(values),
-            "ScanIndexForward": not newest_first,
-        }
-        yield from self._query(limit=limit, **params)
-
     def _query(self, limit: int | None = None, **params: Any) -> Iterator[dict[str, Any]]:
         returned = 0
         while True:
