@@ -283,20 +283,6 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 @contextmanager
-def _lease_margin(seconds: int) -> Iterator[None]:
-    """The processor's claim lease outlives an invocation by 30 s: a production margin that, unscaled, would
-    make every locally killed invocation block its objects for longer than the scaled visibility timeout."""
-    import image_processor.processor as processor  # noqa: PLC0415
-
-    saved = processor._LEASE_MARGIN_SECONDS
-    processor._LEASE_MARGIN_SECONDS = seconds
-    try:
-        yield
-    finally:
-        processor._LEASE_MARGIN_SECONDS = saved
-
-
-@contextmanager
 def _quiet_emulator() -> Iterator[None]:
     """moto answers StartMessageMoveTask (which the redrive tries first) with a 500 and werkzeug prints the
     traceback at ERROR; the redrive then moves message by message, as documented. Keep the output readable."""
@@ -357,8 +343,7 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
         settings=settings,
     )
     report: dict[str, Any] = {}
-    margin = max(1, math.ceil(30 * time_scale))
-    with _lease_margin(margin), local, _quiet_emulator():
+    with local, _quiet_emulator():
         stack = local.stack
         assert injector is not None
         assert local.mapping is not None
@@ -449,7 +434,6 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
                 "time_scale": round(time_scale, 5),
                 "function_timeout_seconds": local.timings.function_timeout_seconds,
                 "visibility_timeout_seconds": local.timings.visibility_timeout_seconds,
-                "lease_margin_seconds": margin,
                 "max_receive_count": settings.integer("max_receive_count"),
                 "batch_size": settings.integer("batch_size"),
                 "pollers": config.pollers,

@@ -39,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 # Without a Lambda context (tests, local runs) assume the longest function timeout Lambda allows.
 _DEFAULT_REMAINING_MS = 900_000
-# A claim outlives the invocation that made it by this margin: it cannot expire while its holder works.
+# A claim outlives the invocation that made it by a margin, so it cannot expire while its holder works:
+# this many seconds, or the invocation's own length if shorter (a 1 s local timeout keeps a short lease,
+# so a killed invocation's objects are free by the next receive instead of blocked for 30 s).
 _LEASE_MARGIN_SECONDS = 30
 SOURCE_GONE_REASON = "source object no longer exists (deleted after the upload event)"
 SOURCE_CHANGED_REASON = (
@@ -158,7 +160,8 @@ class Processor:
             receive_count=receive_count,
         )
         now = self._clock()
-        lease_seconds = math.ceil((remaining_ms or _DEFAULT_REMAINING_MS) / 1000) + _LEASE_MARGIN_SECONDS
+        remaining_seconds = math.ceil((remaining_ms or _DEFAULT_REMAINING_MS) / 1000)
+        lease_seconds = remaining_seconds + min(_LEASE_MARGIN_SECONDS, remaining_seconds)
         try:
             attempt.attempts = self.records.claim(
                 attempt.record_key,

@@ -247,3 +247,23 @@ def test_a_final_write_refused_for_another_record_is_still_retried(pipeline: Pip
     pipeline.s3.meta.events.register("before-call.s3.PutObject", other_finishes)
     # WHEN this delivery's final write is refused THEN it is retried, not taken for its own write
     assert pipeline.retried(sqs_record(pipeline.body(cat), message_id="m1")) == {"m1"}
+
+
+@pytest.mark.parametrize(("remaining_ms", "lease_seconds"), [(1_000, 2), (10_500, 22), (70_000, 100)])
+def test_a_claim_outlives_its_invocation_by_a_margin_no_longer_than_the_invocation(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, remaining_ms: int, lease_seconds: int
+) -> None:
+    # GIVEN the claims the processor makes, recorded
+    leases: list[int] = []
+    claim = pipeline.records.claim
+
+    def recording_claim(key: RecordKey, **kwargs: Any) -> int:
+        leases.append(kwargs["lease_until"] - kwargs["now"])
+        return claim(key, **kwargs)
+
+    monkeypatch.setattr(pipeline.records, "claim", recording_claim)
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((64, 48)))
+    # WHEN an object is processed with this much of the invocation left
+    pipeline.handler.processor.process_message(pipeline.body(cat), remaining_ms=remaining_ms)
+    # THEN the lease is the remaining time plus min(30 s, the remaining time): short invocations, short leases
+    assert leases == [lease_seconds]
