@@ -1,9 +1,12 @@
-"""Polling helper for the end-to-end tests."""
+"""Helpers for the end-to-end tests: polling, and the CLI run as an operator runs it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -15,3 +18,30 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
             return value
         time.sleep(0.25)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(*args: str) -> CliResult:
+    """`imgpipe ARGS` in its own process, as against a running `imgpipe local up`.
+
+    Not click's CliRunner: the local stack runs the function in this process, and Powertools prints its EMF
+    metrics to whatever `sys.stdout` is at that moment, which during a CliRunner call is the captured output.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", "from imgpipe.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)

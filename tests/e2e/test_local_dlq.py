@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from imgpipe.cli import main
 from imgpipe.local.esm import Handler
 from imgpipe.local.settings import TerraformSettings
 from imgpipe.local.stack import LocalStack
 from imgpipe.ops import dlq, metadata
-from tests.e2e.helpers import wait_for
+from tests.e2e.helpers import run_cli, wait_for
 from tests.fixtures_images import photo_jpeg
 
 FLAKY = "flaky"
@@ -89,9 +87,8 @@ def test_transient_failures_reach_the_dlq_and_redrive_processes_them(
     assert (metadata.get(stack, "uploads/fine.jpg") or {}).get("status") == "PROCESSED"
     assert metadata.get(stack, "uploads/flaky-1.jpg") is None  # the function never got to it
 
-    runner = CliRunner()
     outputs = ["--outputs", str(local.outputs_path)]
-    peek = runner.invoke(main, [*outputs, "dlq", "peek", "--json"])
+    peek = run_cli(*outputs, "dlq", "peek", "--json")
     assert peek.exit_code == 0, peek.output
     peeked = json.loads(peek.stdout)
     assert sorted(key for message in peeked for key in message["keys"]) == keys[:2]
@@ -99,7 +96,7 @@ def test_transient_failures_reach_the_dlq_and_redrive_processes_them(
 
     # WHEN the outage is over and the operator redrives
     outage.active.clear()
-    redrive = runner.invoke(main, [*outputs, "dlq", "redrive"])
+    redrive = run_cli(*outputs, "dlq", "redrive")
     assert redrive.exit_code == 0, redrive.output
     assert "2 moved, 0 failed, of 2" in redrive.stdout
 
@@ -109,5 +106,5 @@ def test_transient_failures_reach_the_dlq_and_redrive_processes_them(
 
     wait_for(processed, 30, "the redriven uploads to be processed")
     assert dlq.depth(stack, stack.dlq_url).visible == 0
-    query = runner.invoke(main, [*outputs, "metadata", "query", "--status", "PROCESSED", "--json"])
+    query = run_cli(*outputs, "metadata", "query", "--status", "PROCESSED", "--json")
     assert sorted(r["key"] for r in json.loads(query.stdout)) == sorted(keys)

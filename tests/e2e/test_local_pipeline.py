@@ -9,13 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from imgpipe.cli import main
 from imgpipe.local.run import run_images
 from imgpipe.local.settings import TerraformSettings
 from imgpipe.local.stack import LocalStack
-from tests.e2e.helpers import wait_for
+from tests.e2e.helpers import run_cli, wait_for
 from tests.fixtures_images import (
     UPRIGHT_SIZE,
     not_an_image,
@@ -53,7 +51,7 @@ def report(local: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
 def cli(local: LocalStack, *args: str) -> Any:
     assert local.outputs_path is not None
-    return CliRunner().invoke(main, ["--outputs", str(local.outputs_path), *args])
+    return run_cli("--outputs", str(local.outputs_path), *args)
 
 
 def variant_versions(local: LocalStack, prefix: str) -> dict[str, int]:
