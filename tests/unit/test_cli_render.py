@@ -59,6 +59,44 @@ def test_a_rejected_input_prints_one_line_and_exits_1(inputs: Path, tmp_path: Pa
     assert "Traceback" not in result.output
 
 
+def test_an_unreadable_input_is_rejected_with_the_reason_and_the_json_shape_holds(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an input that cannot be read (as root, permissions do not stop reads: fail the read itself)
+    unreadable = inputs / "logo.png"
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == unreadable:
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    # WHEN it is rendered beside a good photo, as JSON
+    result = CliRunner().invoke(
+        main, ["render", str(inputs / "photo.jpg"), str(unreadable), "--out", str(tmp_path / "o"), "--json"]
+    )
+    # THEN it is REJECTED (the only statuses are PROCESSED and REJECTED), one line on stderr, exit 1
+    assert result.exit_code == 1
+    assert result.stderr == f"rejected: {unreadable}: cannot read: Permission denied\n"
+    assert [(o["status"], o["reason"]) for o in json.loads(result.stdout)] == [
+        ("PROCESSED", None),
+        ("REJECTED", "cannot read: Permission denied"),
+    ]
+
+
+def test_an_unwritable_out_dir_is_a_one_line_error_exit_2(inputs: Path, tmp_path: Path) -> None:
+    # GIVEN an output directory where a variant's file name is taken by a directory
+    out = tmp_path / "out"
+    (out / "photo_compressed.jpg").mkdir(parents=True)
+    # WHEN rendering there
+    result = CliRunner().invoke(main, ["render", str(inputs / "photo.jpg"), "--out", str(out)])
+    # THEN one line naming the file, exit 2: no input would fare better
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot write {out / 'photo_compressed.jpg'}: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_json_output_shape(inputs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     # GIVEN a folder with a photo, an RGBA PNG and a truncated JPEG WHEN rendered with --json

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -30,12 +30,12 @@ USAGE_ERROR = 2
 @dataclass
 class Outcome:
     input: str
-    status: str  # PROCESSED | REJECTED | FAILED (FAILED: the file could not be read or written)
+    status: str  # PROCESSED | REJECTED (DESIGN.md's `render --json` shape)
     reason: str | None = None
     variants: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _fail_usage(message: str) -> None:
+def _fail_usage(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     raise SystemExit(USAGE_ERROR)
 
@@ -92,8 +92,8 @@ def render_file(
         data = path.read_bytes()
     except ImageRejected as exc:
         return Outcome(str(path), "REJECTED", exc.reason)
-    except OSError as exc:
-        return Outcome(str(path), "FAILED", f"cannot read: {exc.strerror or exc}")
+    except OSError as exc:  # the input cannot be used, like any other bad input
+        return Outcome(str(path), "REJECTED", f"cannot read: {exc.strerror or exc}")
     try:
         rendered = render_image(data, specs, limits)
     except ImageRejected as exc:
@@ -103,8 +103,8 @@ def render_file(
         target = out_dir / f"{stem or path.stem}_{variant.suffix}.{variant.extension}"
         try:
             target.write_bytes(variant.body)
-        except OSError as exc:
-            return Outcome(str(path), "FAILED", f"cannot write {target}: {exc.strerror or exc}")
+        except OSError as exc:  # --out is unusable: no other input would fare better
+            _fail_usage(f"cannot write {target}: {exc.strerror or exc}")
         outcome.variants.append(
             {
                 "name": variant.name,
@@ -144,7 +144,7 @@ def render(
 
     Inputs that share a stem (x.gif, x.webp) are written as x-gif_..., x-webp_....
 
-    Exit status: 0 all processed, 1 something was rejected or failed, 2 usage error.
+    Exit status: 0 all processed, 1 something was rejected, 2 usage error (or --out cannot be written).
     """
     specs = _specs(preset, variants_file)
     files = _expand(inputs)
@@ -156,8 +156,8 @@ def render(
     outcomes = []
     for path, stem in zip(files, _output_stems(files), strict=True):
         outcome = render_file(path, out_dir, specs, limits, stem)
-        if outcome.status != "PROCESSED":
-            click.echo(f"{outcome.status.lower()}: {path}: {outcome.reason}", err=True)
+        if outcome.status == "REJECTED":
+            click.echo(f"rejected: {path}: {outcome.reason}", err=True)
         outcomes.append(outcome)
     if as_json:
         click.echo(json.dumps([o.__dict__ for o in outcomes], indent=2))
