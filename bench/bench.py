@@ -60,7 +60,7 @@ from image_processor.engine.encode import (  # noqa: E402
     output_format,
 )
 from image_processor.engine.limits import Limits  # noqa: E402
-from image_processor.engine.resize import resized  # noqa: E402
+from image_processor.engine.resize import TRANSPOSES, resized  # noqa: E402
 
 METHODS = ("naive", "engine_naive", "engine", "pyvips", "floor")
 PRESETS = ("default", "web")
@@ -311,8 +311,8 @@ def _previous_engine(data: bytes, specs: Sequence[VariantSpec]) -> list[Image.Im
     decode, then a Lanczos chain (reducing_gap 3). For the quality study's before/after comparison."""
     decoded = decode_for(data, specs, Limits())
     image = decoded.image  # as stored: rotate all of it first, as the engine did
-    if decoded.orientation in _TRANSPOSE:
-        image = image.transpose(_TRANSPOSE[decoded.orientation])
+    if decoded.orientation in TRANSPOSES:
+        image = image.transpose(TRANSPOSES[decoded.orientation])
     sizes = sorted({g.size for g in decoded.geometries}, key=lambda s: -s[0] * s[1])
     made: dict[tuple[int, int], Image.Image] = {}
     previous = image
@@ -324,17 +324,6 @@ def _previous_engine(data: bytes, specs: Sequence[VariantSpec]) -> list[Image.Im
         )
         previous = made[size]
     return [made[g.size] for g in decoded.geometries]
-
-
-_TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 
 
 def quality_study(files: list[Path]) -> list[dict[str, Any]]:
@@ -406,8 +395,8 @@ def filter_study(files: list[Path]) -> list[dict[str, Any]]:
         full = ImageOps.exif_transpose(Image.open(BytesIO(data))).convert("RGB")
         decoded = decode_for(data, specs, Limits())
         base = decoded.image
-        if decoded.orientation in _TRANSPOSE:
-            base = base.transpose(_TRANSPOSE[decoded.orientation])
+        if decoded.orientation in TRANSPOSES:
+            base = base.transpose(TRANSPOSES[decoded.orientation])
         sizes = sorted({g.size for g in decoded.geometries}, key=lambda s: -s[0] * s[1])
         references = [full.resize(size, Image.Resampling.LANCZOS) for size in sizes]
         for name, chain in _CHAINS.items():
