@@ -25,8 +25,8 @@ import moto
 import pytest
 
 from image_processor.adapters.metadata import table_definition
-from image_processor.config import ENVIRONMENT_VARIABLES
 from image_processor.records import TTL_ATTRIBUTE
+from tests.function_env import function_environment
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -139,31 +139,7 @@ def aws(aws_credentials: None) -> Iterator[AwsFactory]:
 @pytest.fixture
 def function_env() -> Callable[..., dict[str, str]]:
     """`function_env(table, VARIANTS="half", ...)`: the full function environment, overrides applied."""
-
-    def build(table: str, **overrides: str) -> dict[str, str]:
-        env = {
-            "METADATA_TABLE": table,
-            "SOURCE_PREFIX": "uploads/",
-            "DESTINATION_PREFIX": "processed/",
-            "DESTINATION_BUCKET": "",
-            "VARIANTS": "default",
-            "MAX_INPUT_PIXELS": "50000000",
-            "MAX_INPUT_BYTES": "52428800",
-            "CACHE_CONTROL": "public, max-age=86400",
-            "MAX_RECEIVE_COUNT": "3",
-            "METADATA_TTL_DAYS": "0",
-            "POWERTOOLS_SERVICE_NAME": "imgpipe-test",
-            "POWERTOOLS_METRICS_NAMESPACE": "imgpipe-test",
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-        }
-        unknown = set(overrides) - ENVIRONMENT_VARIABLES
-        if unknown:
-            raise KeyError(f"not function variables: {sorted(unknown)}")
-        env.update(overrides)
-        assert set(env) == ENVIRONMENT_VARIABLES
-        return env
-
-    return build
+    return function_environment
 
 
 @dataclass

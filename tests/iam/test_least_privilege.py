@@ -43,6 +43,7 @@ from PIL import Image
 from image_processor.adapters import MetadataTable, table_definition
 from imgpipe.local.function import FunctionRuntime
 from imgpipe.local.lambda_event import LambdaContext, sqs_record
+from tests.function_env import function_environment
 
 from .policy import RenderedPolicy, Unevaluable, load_module, output_document, render_function_policy
 
@@ -264,19 +265,13 @@ def function() -> Iterator[Function]:
         role = boto3.session.Session(**credentials, region_name=REGION)
         log.attach(role.events)
         environment = {
-            "METADATA_TABLE": TABLE_NAME,
-            "SOURCE_PREFIX": "uploads/",
-            "DESTINATION_PREFIX": "processed/",
-            "DESTINATION_BUCKET": "",
-            "VARIANTS": "default",
-            "MAX_INPUT_PIXELS": "50000000",
-            "MAX_INPUT_BYTES": "52428800",
-            "CACHE_CONTROL": "public, max-age=86400",
-            "MAX_RECEIVE_COUNT": "5",
-            "METADATA_TTL_DAYS": "0",
-            "POWERTOOLS_SERVICE_NAME": FUNCTION_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": FUNCTION_NAME,
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            **function_environment(
+                TABLE_NAME,
+                MAX_RECEIVE_COUNT="5",
+                POWERTOOLS_SERVICE_NAME=FUNCTION_NAME,
+                POWERTOOLS_METRICS_NAMESPACE=FUNCTION_NAME,
+                POWERTOOLS_LOG_LEVEL="WARNING",
+            ),
             "POWERTOOLS_TRACE_DISABLED": "true",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
