@@ -283,10 +283,12 @@ def memory_floor_mb(runs: list[ImageRun]) -> tuple[float, float]:
 
 
 def _tfvars(env: str) -> dict[str, Any]:
+    """An environment's terraform.tfvars values (what the note compares with its recommendations)."""
     try:
-        from imgpipe.local.settings import load_settings  # noqa: PLC0415
+        import hcl2  # noqa: PLC0415
 
-        return dict(load_settings(env, REPO).values)
+        with (REPO / "environments" / env / "terraform.tfvars").open(encoding="utf-8") as handle:
+            return dict(hcl2.load(handle))
     except Exception:  # the note still renders without the environments
         return {}
 

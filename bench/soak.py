@@ -36,7 +36,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from faults import ALL_KINDS, DEFAULT_RATE, CallLedger, FaultInjector, PollerSupervisor
 
-from imgpipe.local.settings import TerraformSettings, load_settings
-from imgpipe.local.stack import LocalStack
+from imgpipe.local.run import visibility_timeout
+from imgpipe.local.stack import LocalFunction, LocalStack
 from imgpipe.ops import dlq
 from imgpipe.stack import Stack, StackError
 
@@ -80,14 +80,13 @@ class SoakConfig:
     fault_kinds: tuple[str, ...] = ALL_KINDS
     seed: int = 20261122
     pollers: int = 4
-    environment: str = "dev"
-    preset: str | None = None  # None: the environment's `variants`
-    function_timeout: float = 1.0  # local seconds; the environment's timeout is scaled to this
+    preset: str | None = None  # None: dev's `variants`
+    function_timeout: int = 1  # the local twin's function_timeout_seconds (its visibility timeout is 6x)
     upload_rate: float | None = None  # uploads per second at most; None: no pacing but the window
     window: int | None = 150  # uploads out at a time (closed loop); None: one burst
     max_redrive_rounds: int = 12
     timeout_seconds: float = 840.0  # the whole run, uploads to last redrive
-    overrides: dict[str, Any] = field(default_factory=dict)  # environment settings to override
+    overrides: dict[str, Any] = field(default_factory=dict)  # Terraform variables of dev to override
     output: Path | None = DEFAULT_OUTPUT
     work_dir: Path = Path("build/soak")
 
@@ -295,17 +294,11 @@ def _quiet_emulator() -> Iterator[None]:
         werkzeug.setLevel(saved)
 
 
-def _settings(config: SoakConfig) -> TerraformSettings:
-    settings = load_settings(config.environment)
-    if not config.overrides:
-        return settings
-    return replace(settings, values={**settings.values, **config.overrides})
-
-
 def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
-    settings = _settings(config)
-    production_timeout = settings.integer("function_timeout_seconds")
-    time_scale = min(1.0, config.function_timeout / production_timeout)
+    # Terraform variables of the local twin: the local function timeout, the preset, and any overrides.
+    variables: dict[str, Any] = {"function_timeout_seconds": config.function_timeout, **config.overrides}
+    if config.preset is not None:
+        variables["variants"] = config.preset
     corpus = make_corpus(config.uploads, config.bad_fraction, config.seed)
     config.work_dir.mkdir(parents=True, exist_ok=True)
     function_log = config.work_dir / "function.log"
@@ -332,22 +325,20 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
         injector.attach(s3, dynamodb)
         return injector.wrap(handler)
 
-    local = LocalStack(
-        outputs_path=config.work_dir / "outputs.json",
-        environment=config.environment,
-        time_scale=time_scale,
-        variants=config.preset,
-        pollers=config.pollers,
-        wrap_handler=wrap,
-        function_log=function_log,
-        settings=settings,
-    )
+    local = LocalStack(outputs_path=config.work_dir / "outputs.json", variables=variables)
     report: dict[str, Any] = {}
     with local, _quiet_emulator():
         stack = local.stack
+        function = LocalFunction(stack, pollers=config.pollers, wrap_handler=wrap, function_log=function_log)
+        function.__enter__()
         assert injector is not None
-        assert local.mapping is not None
-        supervisor = PollerSupervisor(local.mapping).start()
+        assert function.mapping is not None
+        mapping = function.mapping
+        visibility = visibility_timeout(stack)
+        max_receive_count = int(json.loads(stack.client("sqs").get_queue_attributes(
+            QueueUrl=stack.queue_url, AttributeNames=["RedrivePolicy"]
+        )["Attributes"]["RedrivePolicy"])["maxReceiveCount"])  # fmt: skip
+        supervisor = PollerSupervisor(mapping).start()
         began_wall, began = time.time(), time.monotonic()
         deadline = began + config.timeout_seconds
         uploader = Uploader(
@@ -357,15 +348,13 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
             settled=lambda: ledger.settled,
             window=config.window,
             rate=config.upload_rate,
-            stall_seconds=settings.integer("max_receive_count") * local.timings.visibility_timeout_seconds
-            + 5,
+            stall_seconds=max_receive_count * visibility + 5,
         )
         uploader.start()
         log(
             f"soak: {len(corpus)} uploads ({config.window or 'burst'} out at a time), "
             f"fault rate {config.fault_rate:.0%}, {config.pollers} pollers, "
-            f"local function timeout {local.timings.function_timeout_seconds}s "
-            f"(visibility {local.timings.visibility_timeout_seconds}s)"
+            f"local function timeout {mapping.config.timeout_seconds}s (visibility {visibility}s)"
         )
         drained = wait_drained(stack, uploader, deadline)
         first_drain = time.monotonic() - began
@@ -403,11 +392,11 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
         # Stop faults before looking, then look at what is there.
         injector.enabled = False
         records = scan_records(stack)
-        variant_keys = bucket_keys(stack, stack.outputs.get("destination_prefix") or "processed/")
+        variant_keys = bucket_keys(stack, stack.destination_prefix)
         final_depth = dlq.depth(stack, stack.dlq_url)
         main_depth = _queue_busy(stack)
         stats = {
-            name: getattr(local.mapping.stats, name)
+            name: getattr(mapping.stats, name)
             for name in ("invocations", "records", "deleted", "item_failures", "batch_failures", "timeouts")
         }
         report = _report(
@@ -431,14 +420,14 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
             poller_restarts=supervisor.restarts,
             mapping_stats=stats,
             timings={
-                "time_scale": round(time_scale, 5),
-                "function_timeout_seconds": local.timings.function_timeout_seconds,
-                "visibility_timeout_seconds": local.timings.visibility_timeout_seconds,
-                "max_receive_count": settings.integer("max_receive_count"),
-                "batch_size": settings.integer("batch_size"),
+                "function_timeout_seconds": mapping.config.timeout_seconds,
+                "visibility_timeout_seconds": visibility,
+                "max_receive_count": max_receive_count,
+                "batch_size": mapping.config.batch_size,
                 "pollers": config.pollers,
             },
         )
+        function.__exit__()
     if config.output is not None:
         config.output.parent.mkdir(parents=True, exist_ok=True)
         config.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -566,7 +555,6 @@ def _report(
                 "bad_fraction": config.bad_fraction,
                 "seed": config.seed,
                 "fault_kinds": list(config.fault_kinds),
-                "environment": config.environment,
                 "preset": config.preset,
                 "upload_rate": config.upload_rate,
                 "window": config.window,
@@ -612,13 +600,12 @@ def _parse(argv: list[str] | None) -> SoakConfig:
     parser.add_argument("--faults", default=",".join(ALL_KINDS), help="comma-separated fault kinds")
     parser.add_argument("--seed", type=int, default=SoakConfig.seed)
     parser.add_argument("--pollers", type=int, default=4)
-    parser.add_argument("--env", default="dev", help="environment whose settings the local stack uses")
     parser.add_argument("--preset", default=None, help="VARIANTS for the function (default: the env's)")
     parser.add_argument(
         "--function-timeout",
-        type=float,
+        type=int,
         default=SoakConfig.function_timeout,
-        help="local function timeout, s",
+        help="the local twin's function timeout, whole seconds",
     )
     parser.add_argument("--upload-rate", type=float, default=None, help="uploads per second at most")
     parser.add_argument(
@@ -630,7 +617,7 @@ def _parse(argv: list[str] | None) -> SoakConfig:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override an environment setting (e.g. max_receive_count=3)",
+        help="a Terraform variable of dev for the local twin (e.g. max_receive_count=3)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -654,7 +641,6 @@ def _parse(argv: list[str] | None) -> SoakConfig:
         fault_kinds=kinds,
         seed=args.seed,
         pollers=args.pollers,
-        environment=args.env,
         preset=args.preset,
         function_timeout=args.function_timeout,
         upload_rate=args.upload_rate,

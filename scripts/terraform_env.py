@@ -2,9 +2,13 @@
 
     python scripts/terraform_env.py plan|apply|destroy --env NAME [--arch x86_64|arm64] [-- TERRAFORM ARGS...]
 
-1. Finds a real `terraform` (>= 1.10: the environments' S3 backend uses `use_lockfile`) on PATH -- never the
-   1.0.3 formatter in .venv/bin -- or the binary named by $IMGPIPE_TERRAFORM (an OpenTofu `tofu` works too).
+1. Finds a real `terraform` (>= 1.10: the environments' S3 backend uses `use_lockfile`) on PATH, or the binary
+   named by $IMGPIPE_TERRAFORM (an OpenTofu `tofu` works too), and the AWS provider (imgpipe.terraform: a
+   configured CLI config, else a local filesystem mirror, else the registry).
 2. Checks AWS credentials with STS GetCallerIdentity and prints the account it is about to change.
+   With $AWS_ENDPOINT_URL set (the local emulator, see docs/deploy.md) everything goes there instead: the
+   backend uses path-style S3 and the working directory's data lives in build/terraform/emulator-<env>, so
+   it never mixes with the real one in environments/<env>/.terraform.
 3. Builds build/function.zip and build/layer-<arch>.zip.
 4. In environments/NAME: `terraform init` with the state bucket (backend.hcl next to backend.tf, or
    $IMGPIPE_STATE_BUCKET and $IMGPIPE_STATE_REGION), then plan/apply/destroy with the zip paths and the
@@ -17,10 +21,8 @@ Exit status: terraform's, or 2 with one line on stderr when something needed is 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,65 +30,16 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from imgpipe.terraform import TerraformError, cli_environment, find_terraform
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ROOT / "environments"
 BUILD = ROOT / "build"
-MIN_TERRAFORM = (1, 10, 0)
 ARCHITECTURES = ("x86_64", "arm64")
 
 
 class SetupError(Exception):
     """Something the run needs is missing or wrong; the message is the one line shown to the user."""
-
-
-def parse_version(text: str) -> tuple[int, int, int] | None:
-    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-def terraform_version(binary: str) -> tuple[int, int, int] | None:
-    try:
-        result = subprocess.run(
-            [binary, "version", "-json"], capture_output=True, text=True, timeout=60, check=False
-        )
-    except OSError:
-        return None
-    try:
-        return parse_version(json.loads(result.stdout)["terraform_version"])
-    except (ValueError, KeyError, TypeError):
-        return parse_version(result.stdout)
-
-
-def find_terraform(environ: dict[str, str] | None = None) -> str:
-    """A terraform >= MIN_TERRAFORM: $IMGPIPE_TERRAFORM, else the first on PATH outside this repo's .venv."""
-    environ = dict(os.environ) if environ is None else environ
-    wanted = ".".join(map(str, MIN_TERRAFORM))
-    explicit = environ.get("IMGPIPE_TERRAFORM")
-    if explicit:
-        candidates = [shutil.which(explicit) or explicit]
-    else:
-        venv_bins = {(ROOT / name / "bin").resolve() for name in (".venv", ".venv-checkov")}
-        directories = [
-            d for d in environ.get("PATH", "").split(os.pathsep) if d and Path(d).resolve() not in venv_bins
-        ]
-        candidates = [
-            found for found in (shutil.which("terraform", path=d) for d in directories) if found is not None
-        ]
-    seen: list[str] = []
-    for candidate in candidates:
-        version = terraform_version(candidate)
-        if version is not None and version >= MIN_TERRAFORM:
-            return candidate
-        seen.append(f"{candidate} ({'.'.join(map(str, version)) if version else 'not runnable'})")
-    if seen:
-        raise SetupError(
-            f"terraform >= {wanted} is required (the S3 backend uses use_lockfile); "
-            f"found only: {', '.join(seen)}"
-        )
-    raise SetupError(
-        f"terraform >= {wanted} not found on PATH (the one in .venv is a 1.0.3 formatter only): "
-        "install it from https://developer.hashicorp.com/terraform/install or set IMGPIPE_TERRAFORM"
-    )
 
 
 def tfvars_string(env_dir: Path, name: str) -> str | None:
@@ -137,6 +90,8 @@ def backend_arguments(env_dir: Path, environ: dict[str, str]) -> list[str]:
         raise SetupError(
             "IMGPIPE_STATE_BUCKET is set but IMGPIPE_STATE_REGION is not (the state bucket's Region)"
         )
+    if environ.get("AWS_ENDPOINT_URL"):
+        arguments.append("-backend-config=use_path_style=true")  # the emulator serves no bucket host names
     return arguments
 
 
@@ -207,11 +162,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.arch not in ARCHITECTURES:
             raise SetupError(f"function_architecture {args.arch!r} must be one of {', '.join(ARCHITECTURES)}")
         terraform = find_terraform()
+        environ = cli_environment()
+        if os.environ.get("AWS_ENDPOINT_URL"):
+            environ["TF_DATA_DIR"] = str(BUILD / "terraform" / f"emulator-{args.env}")
         caller = check_credentials(tfvars_string(env_dir, "aws_region"))
         backend = backend_arguments(env_dir, dict(os.environ))
         print(f"{args.action} {args.env} ({args.arch}) as {caller} with {terraform}", file=sys.stderr)
         function_zip, layer_zip = build_artifacts(args.arch)
-    except SetupError as exc:
+    except (SetupError, TerraformError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     commands = terraform_commands(
@@ -225,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         extra=extra,
     )
     for command in commands:
-        returncode = subprocess.run(command, cwd=env_dir, check=False).returncode
+        returncode = subprocess.run(command, cwd=env_dir, env=environ, check=False).returncode
         if returncode != 0:
             return returncode
     return 0

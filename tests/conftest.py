@@ -78,7 +78,8 @@ class AwsFactory:
     def bucket(self, name: str | None = None, *, versioned: bool = False) -> str:
         name = name or f"imgpipe-test-{uuid.uuid4().hex[:8]}"
         s3 = self.client("s3")
-        s3.create_bucket(Bucket=name)
+        location = {} if self.region == "us-east-1" else {"LocationConstraint": self.region}
+        s3.create_bucket(Bucket=name, **({"CreateBucketConfiguration": location} if location else {}))
         if versioned:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         return name
@@ -129,6 +130,44 @@ class AwsFactory:
             },
         )
 
+    def stack_outputs(self, name: str = "imgpipe-test") -> dict[str, dict[str, Any]]:
+        """A small stack in the shape of the environments' outputs (bucket, queue + DLQ, table, topic, two
+        alarms), for the operator commands' unit tests. What the Terraform really builds is tested on the
+        applied stack (tests/e2e)."""
+        bucket = self.bucket(f"{name}-images", versioned=True)
+        dlq = self.queue(f"{name}-uploads-dlq")
+        queue = self.queue(f"{name}-uploads", dead_letter=dlq, visibility_timeout=6)
+        table = self.table(f"{name}-metadata")
+        topic = self.client("sns").create_topic(Name=f"{name}-alarms")["TopicArn"]
+        alarms = [f"{name}-image-processor-errors", f"{dlq.name}-messages-visible"]
+        for alarm in alarms:
+            self.client("cloudwatch").put_metric_alarm(
+                AlarmName=alarm,
+                Namespace="AWS/Lambda",
+                MetricName="Errors",
+                Statistic="Sum",
+                Period=60,
+                EvaluationPeriods=1,
+                Threshold=0,
+                ComparisonOperator="GreaterThanThreshold",
+                AlarmActions=[topic],
+            )
+        values = {
+            "bucket_name": bucket,
+            "queue_url": queue.url,
+            "queue_arn": queue.arn,
+            "dlq_url": dlq.url,
+            "dlq_arn": dlq.arn,
+            "metadata_table_name": table,
+            "alarm_topic_arn": topic,
+            "alarm_names": alarms,
+            "function_name": f"{name}-image-processor",
+            "aws_region": self.region,
+            "source_prefix": "uploads/",
+            "destination_prefix": "processed/",
+        }
+        return {key: {"value": value} for key, value in values.items()}
+
 
 @pytest.fixture
 def aws(aws_credentials: None) -> Iterator[AwsFactory]:
@@ -165,3 +204,28 @@ class FakeLambdaContext:
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext(aws_request_id=str(uuid.uuid4()))
+
+
+# --- the applied stack: environments/dev on the local emulator, by `terraform apply` -----------------------
+
+# The function timeout of the applied stack: its queue's visibility timeout is 6 s, so a trip to the DLQ
+# (dev's max_receive_count = 3 receives) takes seconds.
+APPLIED_FUNCTION_TIMEOUT_SECONDS = 1
+LOCAL_STACK_GROUP = "local-stack"
+
+
+@pytest.fixture(scope="session")
+def applied_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The emulator with environments/dev applied by Terraform, once per test session (one xdist worker runs
+    every test of the `local-stack` group). The group's last test destroys it (tests/e2e/test_cycle.py)."""
+    from imgpipe.local.stack import LocalStack  # noqa: PLC0415  (only the tests that use it pay the import)
+
+    outputs = tmp_path_factory.mktemp("applied") / "outputs.json"
+    variables = {"function_timeout_seconds": APPLIED_FUNCTION_TIMEOUT_SECONDS}
+    with LocalStack(outputs_path=outputs, variables=variables) as local:
+        yield local
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The test that destroys the applied stack runs after every other test of its group."""
+    items.sort(key=lambda item: item.get_closest_marker("destroys_stack") is not None)

@@ -17,7 +17,7 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id # `name` is deprecated in provider 6, `region` absent in 5
 
   # Known before the resources exist, so the key policy can name them without a dependency cycle
   # (both are encrypted with the key). The topic checks its real ARN against this one (postcondition).
@@ -45,7 +45,7 @@ module "kms" {
 module "s3" {
   source = "../../modules/s3"
 
-  bucket_prefix          = "${local.name}-images"
+  bucket_prefix          = "${local.name}-images-"
   kms_key_arn            = module.kms.key_arn
   source_prefix          = local.source_prefix
   force_destroy          = var.force_destroy
@@ -116,9 +116,10 @@ module "lambda_images" {
   service_name      = local.name
   metrics_namespace = var.name_prefix
 
-  batch_size              = var.batch_size
-  batching_window_seconds = var.batching_window_seconds
-  maximum_concurrency     = var.maximum_concurrency
+  event_source_mapping_enabled = var.processing_enabled
+  batch_size                   = var.batch_size
+  batching_window_seconds      = var.batching_window_seconds
+  maximum_concurrency          = var.maximum_concurrency
 
   alarm_topic_arn = aws_sns_topic.alarms.arn
 }

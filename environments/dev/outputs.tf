@@ -1,4 +1,4 @@
-# The stack outputs of DESIGN.md / docs/architecture.md: the imgpipe CLI reads them from `terraform output -json`.
+# The stack outputs of docs/architecture.md: the imgpipe CLI reads them from `terraform output -json`.
 
 output "bucket_name" {
   description = "Image bucket: upload under uploads/, variants appear under processed/."
@@ -37,7 +37,17 @@ output "alarm_topic_arn" {
 
 output "alarm_names" {
   description = "Names of the CloudWatch alarms (imgpipe alarms)."
-  value       = module.lambda_images.alarm_names
+  value       = values(module.lambda_images.alarm_names)
+}
+
+output "source_prefix" {
+  description = "Uploads under this key prefix are processed."
+  value       = local.source_prefix
+}
+
+output "destination_prefix" {
+  description = "Variants are written under this key prefix (never processed)."
+  value       = local.destination_prefix
 }
 
 output "function_name" {

@@ -126,6 +126,12 @@ variable "maximum_concurrency" {
   }
 }
 
+variable "processing_enabled" {
+  description = "Whether the function consumes the queue (its event source mapping is enabled); false pauses processing while uploads wait in the queue."
+  type        = bool
+  default     = true
+}
+
 variable "batch_size" {
   description = "Most messages per invocation (above 10 needs batching_window_seconds >= 1)."
   type        = number

@@ -7,7 +7,7 @@ data "aws_region" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id # `name` is deprecated in provider 6, `region` absent in 5
 
   # Explicit actions instead of `kms:*`: administration and use of one symmetric encryption key, delegated to
   # IAM policies in this account. Nothing asymmetric, HMAC, imported-material or multi-Region.

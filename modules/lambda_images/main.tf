@@ -71,6 +71,7 @@ resource "aws_lambda_function" "this" {
 resource "aws_lambda_event_source_mapping" "this" {
   event_source_arn                   = var.queue_arn
   function_name                      = aws_lambda_function.this.arn
+  enabled                            = var.event_source_mapping_enabled
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]

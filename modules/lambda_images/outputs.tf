@@ -39,23 +39,11 @@ output "event_source_mapping_uuid" {
 }
 
 output "alarm_names" {
-  description = "Names of the module's CloudWatch alarms."
-  value = [
-    aws_cloudwatch_metric_alarm.errors.alarm_name,
-    aws_cloudwatch_metric_alarm.throttles.alarm_name,
-    aws_cloudwatch_metric_alarm.duration_p95.alarm_name,
-    aws_cloudwatch_metric_alarm.dlq_messages.alarm_name,
-    aws_cloudwatch_metric_alarm.queue_age.alarm_name,
-  ]
+  description = "Names of the module's CloudWatch alarms, by kind (errors, throttles, duration_p95, dlq_messages, queue_age)."
+  value       = { for kind, alarm in aws_cloudwatch_metric_alarm.this : kind => alarm.alarm_name }
 }
 
 output "alarm_arns" {
-  description = "ARNs of the module's CloudWatch alarms."
-  value = [
-    aws_cloudwatch_metric_alarm.errors.arn,
-    aws_cloudwatch_metric_alarm.throttles.arn,
-    aws_cloudwatch_metric_alarm.duration_p95.arn,
-    aws_cloudwatch_metric_alarm.dlq_messages.arn,
-    aws_cloudwatch_metric_alarm.queue_age.arn,
-  ]
+  description = "ARNs of the module's CloudWatch alarms, by kind."
+  value       = { for kind, alarm in aws_cloudwatch_metric_alarm.this : kind => alarm.arn }
 }

@@ -316,6 +316,12 @@ variable "log_level" {
 
 # --- the event source mapping --------------------------------------------------------------------------------
 
+variable "event_source_mapping_enabled" {
+  description = "Whether the event source mapping polls the queue; false pauses processing (uploads wait in the queue, up to its retention)."
+  type        = bool
+  default     = true
+}
+
 variable "batch_size" {
   description = "Most messages per invocation (above 10 needs a batching window)."
   type        = number

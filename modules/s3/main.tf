@@ -1,20 +1,8 @@
-# Globally unique bucket name: the prefix plus 8 random hex characters, fixed for the life of the bucket.
-resource "random_id" "suffix" {
-  byte_length = 4
-
-  keepers = {
-    bucket_prefix = var.bucket_prefix
-  }
-}
-
-locals {
-  bucket_name = "${var.bucket_prefix}-${random_id.suffix.hex}"
-}
-
 resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:Server access logs need a separate log bucket; enable them (or CloudTrail S3 data events) at the account level.
   #checkov:skip=CKV_AWS_144:Cross-region replication is out of scope: originals are the user's uploads and variants can be re-rendered (imgpipe reprocess).
-  bucket        = local.bucket_name
+  # The provider appends a unique 26-character suffix, fixed for the life of the bucket: names are global.
+  bucket_prefix = var.bucket_prefix
   force_destroy = var.force_destroy
 
   tags = var.tags

@@ -1,5 +1,5 @@
 output "bucket_name" {
-  description = "Name of the image bucket (prefix plus random suffix)."
+  description = "Name of the image bucket (bucket_prefix plus the provider's unique suffix)."
   value       = aws_s3_bucket.this.id
 }
 

@@ -1,10 +1,10 @@
 variable "bucket_prefix" {
-  description = "Start of the bucket name; a hyphen and 8 random hex characters are appended to make it globally unique."
+  description = "Start of the bucket name (end it with '-'); the provider appends a unique 26-character suffix, so at most 37 characters."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$", var.bucket_prefix)) && !strcontains(var.bucket_prefix, "--")
-    error_message = "bucket_prefix must be 3-54 lowercase letters, digits or single hyphens, starting and ending with a letter or digit."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,36}$", var.bucket_prefix)) && !strcontains(var.bucket_prefix, "--")
+    error_message = "bucket_prefix must be 1-37 lowercase letters, digits or single hyphens, starting with a letter or digit (the provider appends 26 characters; bucket names end at 63)."
   }
 }
 

@@ -23,11 +23,6 @@ resource "aws_sqs_queue" "this" {
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
 
-  redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.dlq.arn
-    maxReceiveCount     = var.max_receive_count
-  })
-
   tags = var.tags
 
   lifecycle {
@@ -38,6 +33,17 @@ resource "aws_sqs_queue" "this" {
       error_message = "visibility_timeout_seconds (${var.visibility_timeout_seconds}) must be at least 6 x function_timeout_seconds (${6 * var.function_timeout_seconds})."
     }
   }
+}
+
+# Separate from the queue so both queues are created at once (the provider waits ~25 s for each queue's
+# attributes to settle); the queue_arn output waits for it, so nothing is sent before failures can reach the DLQ.
+resource "aws_sqs_queue_redrive_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.max_receive_count
+  })
 }
 
 # Only the main queue may redrive into the DLQ.

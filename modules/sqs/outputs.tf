@@ -1,8 +1,8 @@
 output "queue_arn" {
-  description = "ARN of the main queue. Available only once the queue policy that lets S3 send to it exists, so a bucket notification built from it is saved after the policy (S3 validates the destination on save)."
+  description = "ARN of the main queue. Available only once the queue policy that lets S3 send to it and the redrive policy exist, so a bucket notification built from it is saved after both (S3 validates the destination on save)."
   value       = aws_sqs_queue.this.arn
 
-  depends_on = [aws_sqs_queue_policy.this]
+  depends_on = [aws_sqs_queue_policy.this, aws_sqs_queue_redrive_policy.this]
 }
 
 output "queue_url" {

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from imgpipe.contact_sheet import write_page
-from imgpipe.local.run import run_images
-from imgpipe.local.stack import LocalStack
+from imgpipe.local.progress import bar, start_local_stack
+from imgpipe.local.run import run_images, settle_seconds
+from imgpipe.local.stack import LocalFunction
 from imgpipe.local.summary import summary
 from imgpipe.ops.errors import describe_error
 from imgpipe.ops.formatting import console
@@ -33,7 +35,7 @@ def download(stack: Stack, report: dict[str, Any], images: Path, out: Path) -> d
     s3 = stack.client("s3")
     paths: dict[str, str] = {}
     for item in report["items"]:
-        source = images / item["key"].removeprefix("uploads/")
+        source = images / item["key"].removeprefix(stack.source_prefix)
         target = out / item["key"]
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
@@ -46,7 +48,8 @@ def download(stack: Stack, report: dict[str, Any], images: Path, out: Path) -> d
     return paths
 
 
-def run_demo(images: Path | None, out: Path, time_scale: float | None) -> int:
+def run_demo(images: Path | None, out: Path) -> int:
+    began = time.monotonic()
     for stale in ("uploads", "processed", "samples"):
         shutil.rmtree(out / stale, ignore_errors=True)
     expected: dict[str, str] = {}
@@ -54,15 +57,17 @@ def run_demo(images: Path | None, out: Path, time_scale: float | None) -> int:
         images = out / "samples"
         expected = {f"uploads/{s.name}": s.expected for s in write_samples(images)}
     out_console = console()
-    with LocalStack(outputs_path=None, function_log=out / "function.log", time_scale=time_scale) as local:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console(stderr=True)) as progress:
+    with ExitStack() as exits:
+        local = start_local_stack(exits, outputs_path=None)
+        applied = time.monotonic() - began
+        exits.enter_context(LocalFunction(local.stack, function_log=out / "function.log"))
+        with bar() as progress:
             task = progress.add_task("uploading", total=None)
             report = run_images(
                 local.stack,
                 images,
                 timeout=600,
-                settle=2.0 * local.timings.visibility_timeout_seconds,
+                settle=settle_seconds(local.stack),
                 on_total=lambda n: progress.update(task, total=n, description="processing"),
                 on_final=lambda n: progress.advance(task, n),
             )
@@ -72,6 +77,10 @@ def run_demo(images: Path | None, out: Path, time_scale: float | None) -> int:
     out_console.print(summary(report))
     out_console.print(
         f"contact sheet: {page}   report: {out / 'report.json'}   function log: {out / 'function.log'}"
+    )
+    out_console.print(
+        f"demo took {time.monotonic() - began:.0f} s, of which {applied:.0f} s to start the emulator and "
+        "`terraform apply` environments/dev to it"
     )
     surprises = [
         i["key"] for i in report["items"] if i["key"] in expected and i["status"] != expected[i["key"]]
@@ -90,13 +99,10 @@ def _status(report: dict[str, Any], key: str) -> str:
     "--images", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Your own images."
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEMO_DIR, show_default=True)
-@click.option(
-    "--time-scale", type=click.FloatRange(0.001, 1.0), default=None, help="See `imgpipe local run`."
-)
-def main(images: Path | None, out: Path, time_scale: float | None) -> None:
+def main(images: Path | None, out: Path) -> None:
     """Run the pipeline on the local emulator and write a contact sheet."""
     try:
-        status = run_demo(images, out, time_scale)
+        status = run_demo(images, out)
     except (StackError, OSError) as exc:
         message, status = describe_error(exc) if isinstance(exc, StackError) else (str(exc), 1)
         click.echo(f"error: {message}", err=True)

@@ -114,10 +114,15 @@ def load_env_outputs(env: str, base: Path | None = None) -> Outputs:
     if terraform is None:
         raise StackError("terraform is not on PATH: install it, or pass --outputs FILE")
     terraform = str(Path(terraform).resolve())  # it runs in the environment's directory
+    environ = dict(os.environ)
+    if environ.get("AWS_ENDPOINT_URL"):
+        # `make apply ENV=... ` against the emulator keeps its working data apart (scripts/terraform_env.py).
+        environ.setdefault("TF_DATA_DIR", str(base.parent / "build" / "terraform" / f"emulator-{env}"))
     try:
         done = subprocess.run(
             [terraform, "output", "-json", "-no-color"],
             cwd=base / env,
+            env=environ,
             capture_output=True,
             text=True,
             timeout=120,
@@ -182,6 +187,21 @@ class Stack:
     @property
     def table(self) -> str:
         return self.outputs.require("metadata_table_name")
+
+    @property
+    def source_prefix(self) -> str:
+        """Uploads under it are processed (the stack's `source_prefix` output)."""
+        return self.outputs.require("source_prefix")
+
+    def source_key(self, path: str) -> str:
+        """`2026/cat.jpg` and `uploads/2026/cat.jpg` both mean the upload `uploads/2026/cat.jpg`."""
+        path = path.lstrip("/")
+        return path if path.startswith(self.source_prefix) else self.source_prefix + path
+
+    @property
+    def destination_prefix(self) -> str:
+        """Variants are written under it (the stack's `destination_prefix` output)."""
+        return self.outputs.require("destination_prefix")
 
     def queue_arn(self, url: str) -> str:
         known = {self.queue_url: "queue_arn", self.dlq_url: "dlq_arn"}.get(url)

@@ -1,8 +1,8 @@
-"""End-to-end tests on the local stack: moto's server provisioned from environments/dev, the real handler.
+"""End-to-end tests on the applied stack: environments/dev applied to the local emulator by Terraform
+(the session fixture `applied_stack`), consumed by the real handler through the local event source mapping.
 
-Every test here shares one xdist group, so a single worker runs them one after the other (each local stack
-owns the process environment while it runs). The time scale makes the function timeout 1 s and the queue's
-visibility timeout 6 s, so a trip to the DLQ takes seconds.
+Every test here is in the `local-stack` xdist group, except those that start stacks of their own, so one
+worker runs them one after the other on one applied stack; each module uses keys of its own.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from imgpipe.local.settings import TerraformSettings, load_settings
-
-FUNCTION_TIMEOUT_SECONDS = 1
+from tests.conftest import LOCAL_STACK_GROUP
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the group into the node id
@@ -22,14 +20,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("local-stack"))
-
-
-@pytest.fixture(scope="session")
-def dev_settings() -> TerraformSettings:
-    return load_settings("dev")
-
-
-@pytest.fixture(scope="session")
-def time_scale(dev_settings: TerraformSettings) -> float:
-    return FUNCTION_TIMEOUT_SECONDS / dev_settings.integer("function_timeout_seconds")
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(LOCAL_STACK_GROUP))

@@ -1,4 +1,5 @@
-"""`imgpipe local run` and `imgpipe local up` exit codes, report, outputs, shutdown."""
+"""`imgpipe local run` and `imgpipe local up` exit codes, report, outputs, shutdown: each applies
+environments/dev to an emulator of its own, so they have an xdist group of their own."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from imgpipe.cli import main
-from imgpipe.local.server import free_port
+from imgpipe.local.emulator import free_port
 from tests.e2e.helpers import wait_for
 from tests.fixtures_images import not_an_image, photo_jpeg
 
+pytestmark = pytest.mark.xdist_group("cli-local")
+FUNCTION_TIMEOUT = "function_timeout_seconds=1"
 
-def test_local_run_reports_every_upload_and_exits_1_on_a_rejection(tmp_path: Path, time_scale: float) -> None:
+
+def test_local_run_reports_every_upload_and_exits_1_on_a_rejection(tmp_path: Path) -> None:
     images = tmp_path / "images"
     (images / "a").mkdir(parents=True)
     (images / "a" / "one.jpg").write_bytes(photo_jpeg((320, 240)))
@@ -27,7 +32,7 @@ def test_local_run_reports_every_upload_and_exits_1_on_a_rejection(tmp_path: Pat
     result = CliRunner().invoke(
         main,
         ["local", "run", "--images", str(images), "--preset", "half", "--report", str(report_path),
-         "--time-scale", str(time_scale)],
+         "--var", FUNCTION_TIMEOUT],
     )  # fmt: skip
     assert result.exit_code == 1, result.output  # one input was rejected
     report = json.loads(report_path.read_text())
@@ -48,10 +53,10 @@ def test_local_run_reports_every_upload_and_exits_1_on_a_rejection(tmp_path: Pat
     assert "imgpipe local run" in result.stdout  # the summary table
 
 
-def test_local_up_serves_until_sigterm_and_cleans_up(tmp_path: Path, time_scale: float) -> None:
+def test_local_up_serves_until_sigterm_and_cleans_up(tmp_path: Path) -> None:
     port = free_port()
     outputs = tmp_path / "outputs.json"
-    env = {**os.environ, "IMGPIPE_TIME_SCALE": str(time_scale)}
+    env = dict(os.environ)
     command = [
         sys.executable,
         "-m",
@@ -62,10 +67,12 @@ def test_local_up_serves_until_sigterm_and_cleans_up(tmp_path: Path, time_scale:
         str(port),
         "--outputs",
         str(outputs),
+        "--var",
+        FUNCTION_TIMEOUT,
     ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(outputs.exists, 60, "the outputs file")
+        wait_for(outputs.exists, 300, "the outputs file (terraform apply)")
         values = {name: item["value"] for name, item in json.loads(outputs.read_text()).items()}
         assert values["endpoint_url"] == f"http://127.0.0.1:{port}"
         alarms = CliRunner().invoke(main, ["--outputs", str(outputs), "alarms", "--json"])

@@ -1,4 +1,4 @@
-"""GIVEN the local stack WHEN good, bad and duplicate uploads arrive THEN every upload ends as recorded,
+"""GIVEN the applied stack WHEN good, bad and duplicate uploads arrive THEN every upload ends as recorded,
 variants are rendered once, nothing is lost; and the metadata queries find them in order."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from imgpipe.local.run import run_images
-from imgpipe.local.settings import TerraformSettings
-from imgpipe.local.stack import LocalStack
-from tests.e2e.helpers import run_cli, wait_for
+from imgpipe.local.stack import LocalFunction, LocalStack
+from tests.e2e.helpers import queue_settings, run_cli, wait_for
 from tests.fixtures_images import (
     UPRIGHT_SIZE,
     not_an_image,
@@ -27,14 +26,33 @@ DEFAULT_SUFFIXES = ["compressed.jpg", "converted.png", "converted.webp", "low_qu
 
 
 @pytest.fixture(scope="module")
-def local(
-    dev_settings: TerraformSettings, time_scale: float, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalStack]:
-    outputs = tmp_path_factory.mktemp("local") / "outputs.json"
-    with LocalStack(
-        settings=dev_settings, outputs_path=outputs, time_scale=time_scale, function_log=None
-    ) as stack:
-        yield stack
+def function(applied_stack: LocalStack) -> Iterator[LocalFunction]:
+    with LocalFunction(applied_stack.stack, function_log=None) as function:
+        yield function
+
+
+@pytest.fixture(scope="module")
+def local(applied_stack: LocalStack, function: LocalFunction) -> LocalStack:
+    return applied_stack
+
+
+def deleted(function: LocalFunction) -> int:
+    """Messages the local mapping has acknowledged so far."""
+    return function.mapping.stats.deleted if function.mapping else 0
+
+
+OURS = (
+    "uploads/2026/cat.jpg",
+    "uploads/rotated.jpg",
+    "uploads/logo.png",
+    "uploads/notes.jpg",
+    "uploads/cut.jpg",
+)
+
+
+def ours(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records of this module's uploads (other modules share the applied stack)."""
+    return [row for row in rows if row["key"] in OURS]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +64,7 @@ def report(local: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[
     (images / "logo.png").write_bytes(rgba_png())
     (images / "notes.jpg").write_bytes(not_an_image())
     (images / "cut.jpg").write_bytes(truncated_jpeg())
-    return run_images(local.stack, images, timeout=60, settle=2 * local.timings.visibility_timeout_seconds)
+    return run_images(local.stack, images, timeout=60, settle=2 * queue_settings(local.stack)[0])
 
 
 def cli(local: LocalStack, *args: str) -> Any:
@@ -91,7 +109,7 @@ def test_variants_are_written_under_processed_once_each(local: LocalStack, repor
 
 
 def test_a_duplicate_delivery_renders_nothing_and_writes_no_second_record(
-    local: LocalStack, report: dict[str, Any]
+    local: LocalStack, function: LocalFunction, report: dict[str, Any]
 ) -> None:
     stack = local.stack
     record = cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json")
@@ -118,10 +136,9 @@ def test_a_duplicate_delivery_renders_nothing_and_writes_no_second_record(
         ]
     }
     sqs = stack.client("sqs")
+    before = deleted(function)
     sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps(body))
-    wait_for(
-        lambda: local.mapping and local.mapping.stats.deleted >= report["inputs"] + 2, 20, "the duplicate"
-    )
+    wait_for(lambda: deleted(function) > before, 20, "the duplicate")
 
     def drained() -> bool:
         attributes = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["All"])["Attributes"]
@@ -147,7 +164,7 @@ def test_a_duplicate_delivery_renders_nothing_and_writes_no_second_record(
 def test_metadata_query_returns_the_records_in_order(local: LocalStack, report: dict[str, Any]) -> None:
     result = cli(local, "metadata", "query", "--status", "PROCESSED", "--oldest-first", "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = ours(json.loads(result.stdout))
     assert sorted(r["key"] for r in rows) == [
         "uploads/2026/cat.jpg",
         "uploads/logo.png",
@@ -155,11 +172,12 @@ def test_metadata_query_returns_the_records_in_order(local: LocalStack, report: 
     ]
     times = [r["processed_at"] for r in rows]
     assert times == sorted(times)
-    rejected = json.loads(cli(local, "metadata", "query", "--status", "REJECTED", "--json").stdout)
+    rejected = ours(json.loads(cli(local, "metadata", "query", "--status", "REJECTED", "--json").stdout))
     assert sorted(r["key"] for r in rejected) == ["uploads/cut.jpg", "uploads/notes.jpg"]
     assert all(r["reason"] for r in rejected)
+    everything = json.loads(cli(local, "metadata", "query", "--json").stdout)
     newest = json.loads(cli(local, "metadata", "query", "--limit", "1", "--json").stdout)
-    assert newest[0]["processed_at"] == max(r["processed_at"] for r in [*rows, *rejected])
+    assert newest[0]["processed_at"] == max(r["processed_at"] for r in everything)
     future = json.loads(cli(local, "metadata", "query", "--since", "2999-01-01", "--json").stdout)
     assert future == []
 
@@ -170,7 +188,7 @@ def test_operator_commands_against_the_local_stack(local: LocalStack, report: di
     assert json.loads(stats.stdout)["dlq"]["visible"] == 0
     alarms = cli(local, "alarms", "--json")
     assert alarms.exit_code == 0, alarms.output
-    assert len(json.loads(alarms.stdout)) == len(local.outputs["alarm_names"]["value"]) > 0
+    assert len(json.loads(alarms.stdout)) == len(local.outputs["alarm_names"]["value"]) == 5
     # A presigned PUT works against the emulator and the upload goes through the pipeline.
     url = cli(local, "presign", "presigned/dog.jpg").stdout.strip()
     # Explicit Content-Type: with urllib's default (form-urlencoded) the emulator's web layer eats the body.
@@ -188,13 +206,15 @@ def test_operator_commands_against_the_local_stack(local: LocalStack, report: di
     assert wait_for(final_status, 20, "the presigned upload's record") == "PROCESSED"
 
 
-def test_reprocess_with_unchanged_variants_renders_nothing(local: LocalStack, report: dict[str, Any]) -> None:
+def test_reprocess_with_unchanged_variants_renders_nothing(
+    local: LocalStack, function: LocalFunction, report: dict[str, Any]
+) -> None:
     before = json.loads(cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json").stdout)
-    deleted = local.mapping.stats.deleted if local.mapping else 0
+    acknowledged = deleted(function)
     result = cli(local, "reprocess", "--prefix", "2026/", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["sent"] == 1
-    wait_for(lambda: local.mapping and local.mapping.stats.deleted > deleted, 20, "the re-enqueued message")
+    wait_for(lambda: deleted(function) > acknowledged, 20, "the re-enqueued message")
     # Same version, same variants signature: the processor acknowledges it without rendering or a new record.
     after = json.loads(cli(local, "metadata", "get", "uploads/2026/cat.jpg", "--json").stdout)
     assert (after["sk"], after["processed_at"]) == (before["sk"], before["processed_at"])

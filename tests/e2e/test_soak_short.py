@@ -8,7 +8,6 @@ worker (pytest 9.2 with pytest-xdist 3.8, pytest-dev/pytest-xdist#1386).
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,16 +34,14 @@ def test_soak_under_faults_loses_nothing_and_does_nothing_twice(tmp_path: Path) 
         fault_rate=0.10,
         redrive_fault_rate=0.0,
         pollers=4,
-        function_timeout=1.0,
+        function_timeout=1,
         timeout_seconds=100.0,
         output=tmp_path / "results.json",
         work_dir=tmp_path,
     )
 
     # WHEN 100 images are uploaded, the queue drains and the DLQ is redriven until it stays empty
-    began = time.monotonic()
     soak = run_soak(config, log=lambda *_: None)
-    seconds = time.monotonic() - began
     detail = soak["detail"]
 
     # THEN every upload has exactly one final record: good ones PROCESSED with variants, bad ones REJECTED
@@ -69,4 +66,3 @@ def test_soak_under_faults_loses_nothing_and_does_nothing_twice(tmp_path: Path) 
     assert soak["throughput_images_per_s"] > 0
     assert 0 < soak["latency_p50_ms"] <= soak["latency_p95_ms"]
     assert (tmp_path / "results.json").is_file()
-    assert seconds < 120

@@ -1,8 +1,11 @@
 """Least privilege, proven: the function does its whole job with exactly the policy Terraform grants, and
 loses a specific operation for every statement (and every action) taken away.
 
-The policy is rendered from `modules/lambda_images` itself (tests/iam/policy.py) with the ARNs of a moto
-stack, attached to an IAM user, and enforced by moto (`enable_iam_authentication`: the same switch as the
+The policy is the one Terraform created: the `function_role_policy_json` output of environments/dev applied
+to the local emulator (the session's applied stack), checked to be the policy attached to the function's
+role there. Its ARNs are those of the applied stack's bucket, queue, table, key and log group; each scenario
+below retargets exactly those ARNs to the scenario's own moto resources, attaches the result to an IAM user,
+and moto enforces it (`enable_iam_authentication`: the same switch as the
 `INITIAL_NO_AUTH_ACTION_COUNT` setting, which moto reads once at import). The handler module is imported with
 that user's credentials (its clients are created at import), and an event source mapping is simulated with the
 same credentials, because Lambda's mapping polls the queue with the function's execution role.
@@ -24,11 +27,9 @@ moto: they are checked statically (exact actions, exact resources) and explained
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -43,14 +44,12 @@ from PIL import Image
 from image_processor.adapters import MetadataTable, table_definition
 from imgpipe.local.function import FunctionRuntime
 from imgpipe.local.lambda_event import LambdaContext, sqs_record
+from imgpipe.local.stack import LocalStack
+from tests.conftest import LOCAL_STACK_GROUP
 from tests.function_env import function_environment
 
-from .policy import RenderedPolicy, Unevaluable, load_module, output_document, render_function_policy
+pytestmark = pytest.mark.xdist_group(LOCAL_STACK_GROUP)  # the applied stack lives in that group's worker
 
-pytestmark = pytest.mark.xdist_group("iam")
-
-REPO = Path(__file__).resolve().parents[2]
-MODULE_DIR = REPO / "modules" / "lambda_images"
 REGION = "us-east-1"
 FUNCTION_NAME = "imgpipe-iam-test"
 TABLE_NAME = "imgpipe-iam-test-metadata"
@@ -210,6 +209,71 @@ def _dynamodb_resource(self: DynamoHandler) -> str:
     return f"{arn}/index/{index}" if index else arn
 
 
+# ------------------------------------------------------------------------------------------------- the policy
+
+
+@dataclass(frozen=True)
+class AppliedPolicy:
+    """The function role's policy as Terraform created it, and the applied ARNs it names."""
+
+    document: dict[str, Any]
+    attached: dict[str, Any]  # the role's inline policy on the applied stack (GetRolePolicy)
+    arns: dict[str, str]  # bucket, queue, table, key, log_group -> ARN in the applied stack
+
+    @property
+    def statements(self) -> list[dict[str, Any]]:
+        statements: list[dict[str, Any]] = self.document["Statement"]
+        return statements
+
+    def retarget(self, arns: dict[str, str]) -> RenderedPolicy:
+        """The same policy naming other resources: each applied ARN replaced by the one given for it."""
+        text = json.dumps(self.document)
+        for name, applied in self.arns.items():
+            assert applied in text, f"the policy does not name the applied {name} {applied}"
+            text = text.replace(applied, arns[name])
+        return RenderedPolicy(json.loads(text))
+
+
+@dataclass(frozen=True)
+class RenderedPolicy:
+    document: dict[str, Any]
+
+    @property
+    def statements(self) -> list[dict[str, Any]]:
+        statements: list[dict[str, Any]] = self.document["Statement"]
+        return [{**s, "Action": _listed(s["Action"]), "Resource": _listed(s["Resource"])} for s in statements]
+
+    def without(self, sid: str) -> dict[str, Any]:
+        kept = [s for s in self.statements if s["Sid"] != sid]
+        assert len(kept) == len(self.statements) - 1, sid
+        return {**self.document, "Statement": kept}
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return sorted([value] if isinstance(value, str) else value)
+
+
+@pytest.fixture(scope="module")
+def applied_policy(applied_stack: LocalStack) -> AppliedPolicy:
+    outputs = {name: item["value"] for name, item in applied_stack.outputs.items()}
+    region, function = outputs["aws_region"], outputs["function_name"]
+    account = outputs["queue_arn"].split(":")[4]
+    iam = applied_stack.stack.client("iam")
+    attached = iam.get_role_policy(RoleName=function, PolicyName=f"{function}-least-privilege")
+    document = attached["PolicyDocument"]
+    return AppliedPolicy(
+        document=json.loads(outputs["function_role_policy_json"]),
+        attached=json.loads(document) if isinstance(document, str) else document,
+        arns={
+            "bucket": f"arn:aws:s3:::{outputs['bucket_name']}",
+            "queue": outputs["queue_arn"],
+            "table": f"arn:aws:dynamodb:{region}:{account}:table/{outputs['metadata_table_name']}",
+            "key": outputs["kms_key_arn"],
+            "log_group": f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}",
+        },
+    )
+
+
 # ------------------------------------------------------------------------------------------------- the stack
 
 
@@ -231,11 +295,12 @@ class Function:
     table_arn: str
     log_group_arn: str
     user: str
+    applied: AppliedPolicy
     runs: int = 0
 
 
 @pytest.fixture(scope="module")
-def function() -> Iterator[Function]:
+def function(applied_policy: AppliedPolicy) -> Iterator[Function]:
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
             patch.delenv(name, raising=False)
@@ -280,7 +345,17 @@ def function() -> Iterator[Function]:
         try:
             with FunctionRuntime(environment) as runtime:
                 handler = runtime.load_handler()
-                yield Function(handler, admin, role, log, key_arn, table_arn, log_group_arn, FUNCTION_NAME)
+                yield Function(
+                    handler,
+                    admin,
+                    role,
+                    log,
+                    key_arn,
+                    table_arn,
+                    log_group_arn,
+                    FUNCTION_NAME,
+                    applied_policy,
+                )
         finally:
             boto3.DEFAULT_SESSION = saved_session
 
@@ -332,28 +407,15 @@ def _new_stack(function: Function) -> Stack:
 
 
 def render_policy(function: Function, stack: Stack) -> RenderedPolicy:
-    account = function.table_arn.split(":")[4]
-    return render_function_policy(
-        MODULE_DIR,
-        variables={
-            "function_name": FUNCTION_NAME,
-            "kms_key_arn": function.key_arn,
-            "bucket_name": stack.bucket,
-            "bucket_arn": f"arn:aws:s3:::{stack.bucket}",
-            "queue_arn": stack.queue_arn,
-            "queue_name": stack.queue_arn.rsplit(":", 1)[1],
-            "table_name": TABLE_NAME,
-            "table_arn": function.table_arn,
-        },
-        references={
-            "aws_cloudwatch_log_group.this": {
-                "arn": function.log_group_arn,
-                "name": f"/aws/lambda/{FUNCTION_NAME}",
-            },
-            "data.aws_partition.current": {"partition": "aws"},
-            "data.aws_region.current": {"name": REGION, "region": REGION},
-            "data.aws_caller_identity.current": {"account_id": account},
-        },
+    """Terraform's policy, naming this scenario's bucket, queue, table, key and log group."""
+    return function.applied.retarget(
+        {
+            "bucket": f"arn:aws:s3:::{stack.bucket}",
+            "queue": stack.queue_arn,
+            "table": function.table_arn,
+            "key": function.key_arn,
+            "log_group": function.log_group_arn,
+        }
     )
 
 
@@ -530,13 +592,10 @@ def policy(function: Function) -> RenderedPolicy:
     return render_policy(function, _new_stack(function))
 
 
-def test_policy_is_rendered_from_the_terraform_the_role_uses(policy: RenderedPolicy) -> None:
-    # GIVEN modules/lambda_images WHEN its role policy is found and rendered
-    # THEN it is the document the role policy attaches, and the one the module outputs as policy_json
-    assert policy.attached_by == "aws_iam_role_policy.this"
-    assert policy.data_source == "data.aws_iam_policy_document.this"
-    assert output_document(load_module(MODULE_DIR)) == "this"
-    sids = [statement.get("Sid") for statement in policy.statements]
+def test_the_policy_is_the_one_terraform_attached_to_the_role(applied_policy: AppliedPolicy) -> None:
+    # GIVEN the applied stack WHEN its output and the role's inline policy are compared THEN they are equal
+    assert applied_policy.document == applied_policy.attached
+    sids = [statement.get("Sid") for statement in applied_policy.statements]
     assert all(sids) and len(set(sids)) == len(sids), f"every statement needs a unique sid: {sids}"
 
 
@@ -637,52 +696,3 @@ def test_enforcement_is_real(function: Function) -> None:
     result, _ = run_job(function, lambda policy: {**policy.document, "Statement": only_xray})
     assert not result.mapping_created
     assert result.denied == ["sqs:GetQueueAttributes"]
-
-
-_ROLE_POLICY = """
-resource "aws_iam_role_policy" "this" {
-  role   = "r"
-  policy = data.aws_iam_policy_document.this.json
-}
-"""
-
-
-@pytest.mark.parametrize(
-    ("statement", "complaint"),
-    [
-        ('actions = ["s3:GetObject"]\n resources = [md5(var.bucket_arn)]', "function md5()"),
-        (
-            'actions = ["s3:GetObject"]\n resources = [aws_s3_bucket.other.arn]',
-            "aws_s3_bucket.other is not among",
-        ),
-        ('actions = ["s3:GetObject"]\n resources = [var.nowhere]', "var.nowhere has no value"),
-        (
-            'actions = ["s3:GetObject"]\n resources = aws_s3_bucket.b[*].arn',
-            "expression kind full_splat_expr_term",
-        ),
-        ('not_actions = ["s3:GetObject"]\n resources = ["*"]', "statement uses not_actions"),
-        (
-            'actions = ["s3:GetObject"]\n resources = ["${var.bucket_arn}/*"]\n effect = local.missing',
-            "local.missing",
-        ),
-    ],
-    ids=["unknown-function", "unknown-resource", "unset-variable", "splat", "not_actions", "unknown-local"],
-)
-def test_the_renderer_fails_loudly_on_what_it_cannot_evaluate(
-    tmp_path: Path, statement: str, complaint: str
-) -> None:
-    # GIVEN a module whose role policy uses something the evaluator does not know
-    (tmp_path / "main.tf").write_text(
-        _ROLE_POLICY
-        + 'variable "bucket_arn" {\n  type = string\n}\n'
-        + f'data "aws_iam_policy_document" "this" {{\n  statement {{\n {statement}\n  }}\n}}\n'
-    )
-    # WHEN it is rendered THEN it raises, naming the problem (a policy the test cannot read never passes)
-    with pytest.raises(Unevaluable, match=re.escape(complaint)):
-        render_function_policy(tmp_path, {"bucket_arn": "arn:aws:s3:::b"}, {})
-
-
-def test_the_renderer_refuses_a_role_without_exactly_one_policy_document(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text('resource "aws_iam_role_policy" "this" {\n  policy = "{}"\n}\n')
-    with pytest.raises(Unevaluable, match=r"must be exactly data\.aws_iam_policy_document"):
-        render_function_policy(tmp_path, {}, {})

@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tftree import HERE, REPO, append, copy_tree, repo_has_terraform, write_fixture_tree
+
+from tests.terraform.tree import REPO, append, copy_tree
+
+HERE = Path(__file__).resolve().parent
 
 CHECKOV = Path(os.environ.get("IMGPIPE_CHECKOV") or REPO / ".venv-checkov/bin/checkov")
 
@@ -29,9 +32,7 @@ resource "aws_s3_bucket" "unencrypted" {
 @pytest.mark.skipif(not CHECKOV.exists(), reason="no checkov virtualenv: run `make setup`")
 def test_gate_fails_on_unencrypted_bucket_and_unexplained_skip(tmp_path: Path) -> None:
     # GIVEN a copy of the tree whose dev root adds a bucket without encryption, and a skip without reason
-    root = (
-        copy_tree(REPO, tmp_path / "tree") if repo_has_terraform() else write_fixture_tree(tmp_path / "tree")
-    )
+    root = copy_tree(tmp_path / "tree")
     main = root / "environments/dev/main.tf"
     line = append(main, BROKEN_BUCKET) + 1
     # WHEN the gate runs on that environment

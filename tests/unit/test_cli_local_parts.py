@@ -1,10 +1,11 @@
-"""The local stack's parts without a server: settings read from the Terraform, names, time scale, function
-environment, alarms, the HCL expression subset, and the event source mapping's delete/retry rules."""
+"""The local twin's parts without an emulator: the function's configuration read from the deployed function,
+the event source mapping's delete/retry rules, and the CLI's refusals before anything starts."""
 
 from __future__ import annotations
 
-import json
+import io
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,109 +18,57 @@ from moto import mock_aws
 import imgpipe.commands.local as local_commands
 from image_processor.config import ENVIRONMENT_VARIABLES, ConfigError
 from imgpipe.cli import main
-from imgpipe.local.alarms import alarm_specs
 from imgpipe.local.esm import EventSourceMapping, MappingConfig
-from imgpipe.local.function import function_environment
-from imgpipe.local.hcl_eval import UnsupportedExpression, evaluate
+from imgpipe.local.function import DeployedFunction
 from imgpipe.local.lambda_event import LambdaContext
-from imgpipe.local.names import ResourceNames
-from imgpipe.local.settings import TerraformSettings, load_settings
-from imgpipe.local.timing import LocalTimings
 from imgpipe.ops.errors import describe_error
-from imgpipe.stack import StackError
+
+# --- the function's configuration comes from the deployed function -----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def dev() -> TerraformSettings:
-    return load_settings("dev")
+def test_the_local_runtime_takes_the_deployed_functions_configuration(aws_credentials: None) -> None:
+    # GIVEN a function as Terraform configures one (here created directly in moto)
+    with mock_aws():
+        iam = boto3.client("iam", region_name="eu-west-1")
+        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        variables = {name: f"value-{name}" for name in ENVIRONMENT_VARIABLES}
+        boto3.client("lambda", region_name="eu-west-1").create_function(
+            FunctionName="fn",
+            Runtime="python3.12",
+            Role=role,
+            Handler="image_processor.handler.lambda_handler",
+            Code={"ZipFile": _zip()},
+            Timeout=7,
+            MemorySize=1769,
+            Environment={"Variables": variables},
+        )
+        # WHEN the local runtime reads it
+        function = DeployedFunction.read(boto3.client("lambda", region_name="eu-west-1"), "fn")
+    # THEN it runs with exactly its variables, plus what Lambda's runtime sets and the emulator's endpoint
+    environment = function.environment("http://127.0.0.1:1")
+    assert {k: environment[k] for k in ENVIRONMENT_VARIABLES} == variables
+    assert (function.timeout_seconds, function.memory_mb, function.region) == (7, 1769, "eu-west-1")
+    assert environment["AWS_LAMBDA_FUNCTION_TIMEOUT"] == "7"
+    assert environment["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
+    assert set(environment) - set(variables) == {
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_TIMEOUT",
+        "POWERTOOLS_TRACE_DISABLED",
+    }
 
 
-def test_settings_come_from_tfvars_then_root_defaults_then_module_defaults(dev: TerraformSettings) -> None:
-    assert dev.integer("function_timeout_seconds") == 70  # terraform.tfvars
-    assert dev.integer("max_receive_count") == 3  # terraform.tfvars (the root's default is 5)
-    assert dev.text("log_level") == "INFO"  # modules/lambda_images default, the root does not set it
-
-
-def test_heredoc_and_missing_values(tmp_path: Path) -> None:
-    env = tmp_path / "environments" / "dev"
-    env.mkdir(parents=True)
-    (env / "variables.tf").write_text('variable "batch_size" {\n  type    = number\n  default = 10\n}\n')
-    (env / "terraform.tfvars").write_text('variants = <<-EOT\n  [{"name": "x", "width": 10}]\nEOT\n')
-    settings = load_settings("dev", root=tmp_path)
-    assert json.loads(settings.text("variants")) == [{"name": "x", "width": 10}]
-    assert settings.integer("batch_size") == 10
-    with pytest.raises(StackError, match="max_receive_count is not set"):
-        settings.integer("max_receive_count")
-    with pytest.raises(StackError, match="unknown environment 'qa'"):
-        load_settings("qa", root=tmp_path)
-
-
-def test_names_are_evaluated_from_the_environment_root(dev: TerraformSettings) -> None:
-    names = ResourceNames.from_settings(dev)
-    assert (names.queue, names.dlq, names.table, names.topic, names.function) == (
-        "imgpipe-dev-uploads",
-        "imgpipe-dev-uploads-dlq",
-        "imgpipe-dev-metadata",
-        "imgpipe-dev-alarms",
-        "imgpipe-dev-image-processor",
-    )
-    assert names.bucket == "imgpipe-dev-images-local"
-    assert names.function_arn.endswith(":function:imgpipe-dev-image-processor")
-
-
-@pytest.mark.parametrize(
-    ("scale", "timeout", "visibility"), [(0.1, 7, 42), (1 / 70, 1, 6), (1 / 60, 2, 12), (1, 70, 420)]
-)
-def test_time_scale_keeps_visibility_at_six_function_timeouts(
-    dev: TerraformSettings, scale: float, timeout: int, visibility: int
-) -> None:
-    timings = LocalTimings.from_settings(dev, scale)
-    assert (timings.function_timeout_seconds, timings.visibility_timeout_seconds) == (timeout, visibility)
-
-
-def test_function_environment_is_exactly_the_functions_variable_set(dev: TerraformSettings) -> None:
-    environment = function_environment(dev, ResourceNames.from_settings(dev))
-    assert set(environment) == ENVIRONMENT_VARIABLES
-    assert environment["MAX_RECEIVE_COUNT"] == "3"
-    assert environment["DESTINATION_BUCKET"] == "imgpipe-dev-images-local"
-    assert function_environment(dev, ResourceNames.from_settings(dev), variants="half")["VARIANTS"] == "half"
-
-
-def test_alarms_are_read_from_the_module(dev: TerraformSettings) -> None:
-    names = ResourceNames.from_settings(dev)
-    specs = alarm_specs(
-        dev.root,
-        dev,
-        variables={
-            "function_name": names.function,
-            "queue_name": names.queue,
-            "dlq_name": names.dlq,
-            "alarm_topic_arn": "arn:topic",
-            "timeout_seconds": 60,
-        },
-        resources={"aws_lambda_function": {"this": {"function_name": names.function}}},
-    )
-    by_name = {spec["AlarmName"]: spec for spec in specs}
-    assert "imgpipe-dev-uploads-dlq-messages-visible" in by_name
-    dlq = by_name["imgpipe-dev-uploads-dlq-messages-visible"]
-    assert (dlq["Namespace"], dlq["MetricName"], dlq["Dimensions"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        [{"Name": "QueueName", "Value": "imgpipe-dev-uploads-dlq"}],
-    )
-    assert dlq["AlarmActions"] == ["arn:topic"]
-    duration = by_name["imgpipe-dev-image-processor-duration-p95"]
-    assert duration["Threshold"] == 48_000.0  # floor(60 s x 1000 x 0.8)
-
-
-def test_hcl_subset_evaluates_references_and_refuses_anything_else() -> None:
-    scope = {"var": {"n": "x", "t": 60}, "local": {"name": "${var.n}-dev"}}
-    assert evaluate("${local.name}-uploads", scope) == "x-dev-uploads"
-    assert evaluate("${floor(var.t * 1000 * 0.8)}", scope) == 48_000
-    assert evaluate(["${var.t}"], scope) == [60]
-    for bad in ("${__import__('os')}", "${var.missing}", "${data.aws_region.current.region}"):
-        with pytest.raises(UnsupportedExpression):
-            evaluate(bad, scope)
+def _zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
+    return out.getvalue()
 
 
 # --- the event source mapping's rules ---------------------------------------------------------------------
@@ -208,10 +157,10 @@ def test_whole_batch_fails_on_exception_invalid_response_or_timeout(queue: Queue
 def test_a_bad_preset_is_a_usage_error_before_the_stack_starts(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_stack(**_: Any) -> None:
+    def no_stack(*_: Any, **__: Any) -> None:
         raise AssertionError("the local stack must not start with a bad preset")
 
-    monkeypatch.setattr(local_commands, "LocalStack", no_stack)
+    monkeypatch.setattr(local_commands, "start_local_stack", no_stack)
     args = ["--images", str(tmp_path)] if command == "run" else []
     # GIVEN a preset that does not exist WHEN `imgpipe local run|up` starts
     result = CliRunner().invoke(main, ["local", command, *args, "--preset", "bogus"], prog_name="imgpipe")

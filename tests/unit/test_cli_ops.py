@@ -1,5 +1,6 @@
-"""Operator commands (`dlq`, `metadata`, `reprocess`, `alarms`, `presign`) through click's runner, on the
-stack the local provisioning builds, in moto's in-process mock (no server: fast). Exit codes per DESIGN."""
+"""Operator commands (`dlq`, `metadata`, `reprocess`, `alarms`, `presign`) through click's runner, on a small
+stack of the outputs' shape in moto's in-process mock (fast; tests/e2e runs them on the applied Terraform).
+Exit codes as docs/architecture.md fixes them."""
 
 from __future__ import annotations
 
@@ -15,11 +16,8 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from imgpipe.cli import main
-from imgpipe.local.names import ResourceNames
-from imgpipe.local.provision import provision
-from imgpipe.local.settings import TerraformSettings, load_settings
-from imgpipe.local.timing import LocalTimings
 from imgpipe.ops.messages import ObjectRef, notification_body
+from tests.conftest import AwsFactory
 
 REGION = "eu-west-1"
 
@@ -68,27 +66,11 @@ class Env:
         return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
 
-@pytest.fixture(scope="module")
-def settings() -> TerraformSettings:
-    return load_settings()
-
-
 @pytest.fixture
-def env(
-    aws_credentials: None, settings: TerraformSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Env]:
+def env(aws_credentials: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     with mock_aws():
-        outputs = provision(
-            boto3.session.Session(region_name=REGION),
-            None,
-            settings,
-            LocalTimings.from_settings(settings, 0.1),
-            ResourceNames.from_settings(settings),
-        )
-        outputs.pop("endpoint_url")
-        # Saving the bucket notification made S3 send its test event: start from an empty queue.
-        boto3.client("sqs", region_name=REGION).purge_queue(QueueUrl=outputs["queue_url"]["value"])
+        outputs = AwsFactory(REGION).stack_outputs()
         path = tmp_path / "outputs.json"
         path.write_text(json.dumps(outputs))
         yield Env(path, outputs)
@@ -145,7 +127,9 @@ def test_bad_outputs_file(tmp_path: Path, content: str | None, message: str) -> 
 
 def full_outputs(**extra: Any) -> dict[str, Any]:
     names = ("bucket_name", "queue_url", "dlq_url", "metadata_table_name", "alarm_topic_arn", "function_name")
-    return {name: {"value": f"https://sqs.eu-west-1.amazonaws.com/1/{name}"} for name in names} | extra
+    values = {name: {"value": f"https://sqs.eu-west-1.amazonaws.com/1/{name}"} for name in names}
+    prefixes = {"source_prefix": {"value": "uploads/"}, "destination_prefix": {"value": "processed/"}}
+    return values | prefixes | extra
 
 
 def test_missing_credentials_for_a_deployed_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

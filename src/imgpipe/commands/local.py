@@ -5,31 +5,44 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from image_processor.engine import SpecError, load_variants
-from imgpipe.local.run import run_images
-from imgpipe.local.stack import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalStack
+from imgpipe.local.progress import bar, start_local_stack
+from imgpipe.local.run import run_images, settle_seconds, visibility_timeout
+from imgpipe.local.stack import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalFunction
 from imgpipe.local.summary import summary
-from imgpipe.local.timing import TIME_SCALE_ENV
 from imgpipe.ops.formatting import console
 
-_time_scale = click.option(
-    "--time-scale",
-    type=click.FloatRange(0.001, 1.0),
-    envvar=TIME_SCALE_ENV,
-    default=None,
-    help=f"Factor on every production timeout (default 0.1). [{TIME_SCALE_ENV}]",
-)
 _pollers = click.option(
     "--pollers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Concurrent pollers (default: the environment's maximum_concurrency).",
+    help="Concurrent pollers (default: the event source mapping's maximum_concurrency).",
+)
+
+
+def _variables(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    parsed = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.isidentifier():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE")
+        parsed[name] = text
+    return parsed
+
+
+_var = click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    callback=_variables,
+    metavar="NAME=VALUE",
+    help="A Terraform variable of environments/dev for this stack (repeatable), over emulator.tfvars.",
 )
 
 
@@ -46,13 +59,17 @@ def _variants(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 _preset = click.option(
     "--preset",
     callback=_variants,
-    help="Variants for this run (preset name or JSON), instead of dev's `variants`.",
+    help="Variants for this run (preset name or JSON): Terraform's `variants`, instead of dev's.",
 )
+
+
+def _stack_variables(variables: dict[str, str], preset: str | None) -> dict[str, str]:
+    return variables | ({"variants": preset} if preset is not None else {})
 
 
 @click.group()
 def local() -> None:
-    """Run the pipeline on a local AWS emulator, provisioned like environments/dev."""
+    """Run the pipeline on a local AWS emulator, with environments/dev applied to it by Terraform."""
 
 
 @local.command()
@@ -67,13 +84,13 @@ def local() -> None:
     show_default=True,
     help="Where to write the stack outputs (removed again on shutdown).",
 )
-@_time_scale
 @_pollers
 @_preset
+@_var
 def up(
-    port: int, outputs_path: Path, time_scale: float | None, pollers: int | None, preset: str | None
+    port: int, outputs_path: Path, pollers: int | None, preset: str | None, variables: dict[str, str]
 ) -> None:
-    """Start the emulator, provision the stack, run the event source mapping; serve until Ctrl-C / SIGTERM."""
+    """Start the emulator, `terraform apply` environments/dev to it, run the function; serve until Ctrl-C."""
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -81,18 +98,24 @@ def up(
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with LocalStack(
-            port=port, outputs_path=outputs_path, time_scale=time_scale, pollers=pollers, variants=preset
-        ) as stack:
+        with ExitStack() as exits:
+            local_stack = start_local_stack(
+                exits, port=port, outputs_path=outputs_path, variables=_stack_variables(variables, preset)
+            )
+            function = exits.enter_context(LocalFunction(local_stack.stack, pollers=pollers))
             out = console()
-            values = {name: item["value"] for name, item in stack.outputs.items()}
-            out.print(f"[bold]imgpipe local stack[/] on {stack.endpoint_url}")
+            values = {name: item["value"] for name, item in local_stack.outputs.items()}
+            out.print(
+                f"[bold]imgpipe local stack[/] on {local_stack.endpoint_url} (environments/dev applied)"
+            )
             for name in ("bucket_name", "queue_url", "dlq_url", "metadata_table_name", "function_name"):
                 out.print(f"  {name:20} {values[name]}")
-            timings = stack.timings
+            assert function.mapping is not None
+            config = function.mapping.config
             out.print(
-                f"  function timeout {timings.function_timeout_seconds}s, visibility "
-                f"{timings.visibility_timeout_seconds}s (time scale {timings.scale})"
+                f"  function timeout {config.timeout_seconds}s, queue visibility "
+                f"{visibility_timeout(local_stack.stack)}s, batch size {config.batch_size}, "
+                f"{config.pollers} pollers"
             )
             out.print(f"  outputs: {outputs_path}   function log: {DEFAULT_FUNCTION_LOG}")
             out.print(f"try: imgpipe --outputs {outputs_path} dlq stats      (Ctrl-C to stop)")
@@ -123,8 +146,8 @@ def up(
     "--timeout", type=click.FloatRange(1), default=600, show_default=True, help="Give up after seconds."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of the table.")
-@_time_scale
 @_pollers
+@_var
 def run(
     *,
     images: Path,
@@ -133,21 +156,22 @@ def run(
     outputs_path: Path | None,
     timeout: float,
     as_json: bool,
-    time_scale: float | None,
     pollers: int | None,
+    variables: dict[str, str],
 ) -> None:
     """Start the local stack, upload every file under --images to uploads/, wait until drained, report."""
-    with LocalStack(
-        outputs_path=outputs_path, time_scale=time_scale, pollers=pollers, variants=preset
-    ) as stack:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console(stderr=True), transient=as_json) as progress:
+    with ExitStack() as exits:
+        local_stack = start_local_stack(
+            exits, outputs_path=outputs_path, variables=_stack_variables(variables, preset)
+        )
+        exits.enter_context(LocalFunction(local_stack.stack, pollers=pollers))
+        with bar(transient=as_json) as progress:
             task = progress.add_task("uploading", total=None)
             result = run_images(
-                stack.stack,
+                local_stack.stack,
                 images,
                 timeout=timeout,
-                settle=2.0 * stack.timings.visibility_timeout_seconds,
+                settle=settle_seconds(local_stack.stack),
                 on_total=lambda n: progress.update(task, total=n, description="processing"),
                 on_final=lambda n: progress.advance(task, n),
             )

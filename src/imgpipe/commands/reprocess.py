@@ -35,7 +35,7 @@ def reprocess(
             for upload in uploads:
                 click.echo(upload.key)
             click.echo(
-                f"dry run: {len(uploads)} upload(s) under {ops.upload_prefix(prefix)} would be re-enqueued"
+                f"dry run: {len(uploads)} upload(s) under {stack.source_key(prefix)} would be re-enqueued"
             )
         return
     columns = (TextColumn("reprocess"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -1,4 +1,5 @@
-"""The function's execution environment in this process: its environment variables, its logs, its cold start.
+"""The function's execution environment in this process: the variables Terraform gave the deployed function,
+its logs, its cold start.
 
 The handler module reads its configuration and creates its clients at import, so the variables are set first
 and the handler module is (re)imported afterwards: every local stack starts with a cold start.
@@ -12,12 +13,10 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from imgpipe.local.names import ResourceNames
-from imgpipe.local.settings import TerraformSettings
-from imgpipe.local.timing import LocalTimings
 from imgpipe.stack import LOCAL_CREDENTIALS
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -32,47 +31,45 @@ CLEARED = (
 )
 
 
-def function_environment(
-    settings: TerraformSettings, names: ResourceNames, variants: str | None = None
-) -> dict[str, str]:
-    """The set modules/lambda_images sets (config.ENVIRONMENT_VARIABLES), from the same values."""
-    inputs = names.function_inputs
-    return {
-        "METADATA_TABLE": names.table,
-        "SOURCE_PREFIX": str(inputs["source_prefix"]),
-        "DESTINATION_PREFIX": str(inputs["destination_prefix"]),
-        # The root passes the stack's own bucket.
-        "DESTINATION_BUCKET": names.bucket,
-        "VARIANTS": variants or settings.text("variants"),
-        "MAX_INPUT_PIXELS": str(settings.integer("max_input_pixels")),
-        "MAX_INPUT_BYTES": str(settings.integer("max_input_bytes")),
-        "CACHE_CONTROL": settings.text("cache_control"),
-        "MAX_RECEIVE_COUNT": str(settings.integer("max_receive_count")),
-        "METADATA_TTL_DAYS": str(settings.integer("metadata_ttl_days")),
-        "POWERTOOLS_SERVICE_NAME": str(inputs["service_name"]),
-        "POWERTOOLS_METRICS_NAMESPACE": str(inputs["metrics_namespace"]),
-        # Not set by the root: modules/lambda_images' default.
-        "POWERTOOLS_LOG_LEVEL": settings.text("log_level").upper(),
-    }
+@dataclass(frozen=True)
+class DeployedFunction:
+    """What Terraform configured on the function (GetFunctionConfiguration), which the local runtime obeys."""
 
+    name: str
+    arn: str
+    region: str
+    memory_mb: int
+    timeout_seconds: int
+    variables: Mapping[str, str]
 
-def runtime_environment(
-    names: ResourceNames, settings: TerraformSettings, timings: LocalTimings, endpoint_url: str
-) -> dict[str, str]:
-    """What Lambda's runtime sets, plus the emulator endpoint and fake credentials."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
-        "AWS_REGION": names.region,
-        "AWS_DEFAULT_REGION": names.region,
-        "AWS_LAMBDA_FUNCTION_NAME": names.function,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(settings.integer("function_memory_mb")),
-        "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timings.function_timeout_seconds),
-        # No X-Ray daemon locally.
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
+    @classmethod
+    def read(cls, lambda_client: Any, name: str) -> DeployedFunction:
+        config = lambda_client.get_function_configuration(FunctionName=name)
+        return cls(
+            name=config["FunctionName"],
+            arn=config["FunctionArn"],
+            region=config["FunctionArn"].split(":")[3],
+            memory_mb=int(config["MemorySize"]),
+            timeout_seconds=int(config["Timeout"]),
+            variables=dict((config.get("Environment") or {}).get("Variables") or {}),
+        )
+
+    def environment(self, endpoint_url: str) -> dict[str, str]:
+        """Its variables plus what Lambda's runtime sets, the emulator endpoint and fake credentials."""
+        return {
+            **self.variables,
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_LAMBDA_FUNCTION_NAME": self.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout_seconds),
+            # No X-Ray daemon locally.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
 
 
 class _ThreadRouter:

@@ -18,8 +18,21 @@ from imgpipe.ops import dlq, metadata
 from imgpipe.ops.formatting import plain
 from imgpipe.stack import Stack
 
-SOURCE_PREFIX = "uploads/"
 POLL_SECONDS = 0.5
+
+
+def visibility_timeout(stack: Stack) -> int:
+    """The main queue's visibility timeout, as Terraform set it."""
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.queue_url, AttributeNames=["VisibilityTimeout"]
+    )["Attributes"]
+    return int(attributes["VisibilityTimeout"])
+
+
+def settle_seconds(stack: Stack) -> float:
+    """How long an empty queue must stay empty before unaccounted uploads count as lost: a message can be
+    between a receive and its DLQ move for up to one visibility timeout; twice that leaves room."""
+    return 2.0 * visibility_timeout(stack)
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,7 @@ def upload_tree(
     s3 = stack.client("s3")
     uploads = []
     for path in sorted(p for p in images.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        key = SOURCE_PREFIX + path.relative_to(images).as_posix()
+        key = stack.source_prefix + path.relative_to(images).as_posix()
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         response = s3.put_object(
             Bucket=stack.bucket, Key=key, Body=path.read_bytes(), ContentType=content_type
@@ -111,7 +124,7 @@ def wait_drained(
 def build_report(
     uploads: list[Upload], records: dict[str, dict[str, Any]], dead: set[str], elapsed: float
 ) -> dict[str, Any]:
-    """The DESIGN.md report, plus per item what a contact sheet needs (source, timings)."""
+    """The `imgpipe local run` report (docs/architecture.md), plus per item what a contact sheet needs."""
     items = []
     for upload in uploads:
         record = records.get(upload.key)

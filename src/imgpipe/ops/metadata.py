@@ -19,7 +19,6 @@ from imgpipe.stack import Stack
 
 FINAL_STATUSES = ("PROCESSED", "REJECTED", "FAILED")
 STATUSES = (*FINAL_STATUSES, "IN_PROGRESS")
-SOURCE_PREFIX = "uploads/"
 
 _deserializer = TypeDeserializer()
 
@@ -56,8 +55,8 @@ def latest(records: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
 def get(stack: Stack, key: str) -> dict[str, Any] | None:
     """The latest record of an upload; `key` may be given with or without the `uploads/` prefix."""
     found = latest(records_for(stack, key))
-    if found is None and not key.startswith(SOURCE_PREFIX):
-        found = latest(records_for(stack, SOURCE_PREFIX + key))
+    if found is None and stack.source_key(key) != key:
+        found = latest(records_for(stack, stack.source_key(key)))
     return found
 
 

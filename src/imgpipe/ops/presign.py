@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from imgpipe.ops.reprocess import upload_prefix
 from imgpipe.stack import Stack
 
 MAX_EXPIRY_SECONDS = 7 * 24 * 3600  # SigV4 presigned URLs cannot live longer
@@ -13,7 +12,7 @@ MAX_EXPIRY_SECONDS = 7 * 24 * 3600  # SigV4 presigned URLs cannot live longer
 def presign_upload(
     stack: Stack, key: str, expires_in: int = 3600, content_type: str | None = None
 ) -> dict[str, Any]:
-    object_key = upload_prefix(key)
+    object_key = stack.source_key(key)
     params: dict[str, Any] = {"Bucket": stack.bucket, "Key": object_key}
     headers = {}
     if content_type:

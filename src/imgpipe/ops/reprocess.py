@@ -15,18 +15,10 @@ from typing import Any
 from imgpipe.ops.messages import ObjectRef, notification_body
 from imgpipe.stack import Stack
 
-SOURCE_PREFIX = "uploads/"
-
-
-def upload_prefix(prefix: str) -> str:
-    """`2026/` and `uploads/2026/` both mean the uploads under `uploads/2026/`."""
-    prefix = prefix.lstrip("/")
-    return prefix if prefix.startswith(SOURCE_PREFIX) else SOURCE_PREFIX + prefix
-
 
 def find_uploads(stack: Stack, prefix: str, since: datetime | None = None) -> list[ObjectRef]:
     """Current versions under the prefix (modified at or after `since`), oldest first."""
-    found = [(modified, ref) for modified, ref in _current_versions(stack, upload_prefix(prefix))]
+    found = [(modified, ref) for modified, ref in _current_versions(stack, stack.source_key(prefix))]
     return [
         ref for modified, ref in sorted(found, key=lambda pair: pair[0]) if since is None or modified >= since
     ]

@@ -1,0 +1,273 @@
+# modules/s3: the bucket and its ownership, public access block, versioning, encryption, TLS-only policy, lifecycle
+# rules, event notification and outputs. The bucket policy is asserted on the aws_iam_policy_document's arguments:
+# under a mock provider its `json` is only the placeholder below.
+
+mock_provider "aws" {
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      id                          = "imgpipe-test-images-20250101000000000000000001"
+      bucket                      = "imgpipe-test-images-20250101000000000000000001"
+      arn                         = "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001"
+      bucket_regional_domain_name = "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com"
+    }
+  }
+
+  mock_resource "aws_s3_bucket_notification" {
+    defaults = {
+      id = "imgpipe-test-images-20250101000000000000000001"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  bucket_prefix          = "imgpipe-test-images-"
+  kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  notification_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
+}
+
+# Defaults (mocked apply): every promise of the module with its default inputs.
+run "defaults" {
+  command = apply
+
+  # The name comes from bucket_prefix plus the provider's suffix: no fixed `bucket` (the mocked computed name survives).
+  assert {
+    condition     = aws_s3_bucket.this.bucket_prefix == "imgpipe-test-images-"
+    error_message = "bucket_prefix must be passed to the bucket, got ${aws_s3_bucket.this.bucket_prefix}."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.bucket == "imgpipe-test-images-20250101000000000000000001"
+    error_message = "The bucket name must be left to the provider (bucket_prefix), not set: got ${aws_s3_bucket.this.bucket}."
+  }
+
+  # force_destroy defaults to false.
+  assert {
+    condition     = aws_s3_bucket.this.force_destroy == false
+    error_message = "force_destroy must default to false."
+  }
+
+  # ACLs disabled: ownership BucketOwnerEnforced, on this bucket.
+  assert {
+    condition     = aws_s3_bucket_ownership_controls.this.bucket == "imgpipe-test-images-20250101000000000000000001" && [for r in aws_s3_bucket_ownership_controls.this.rule : r.object_ownership] == ["BucketOwnerEnforced"]
+    error_message = "Object ownership must be BucketOwnerEnforced on the bucket."
+  }
+
+  # All public access blocked.
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.this.bucket == "imgpipe-test-images-20250101000000000000000001" &&
+      aws_s3_bucket_public_access_block.this.block_public_acls == true &&
+      aws_s3_bucket_public_access_block.this.block_public_policy == true &&
+      aws_s3_bucket_public_access_block.this.ignore_public_acls == true &&
+      aws_s3_bucket_public_access_block.this.restrict_public_buckets == true
+    )
+    error_message = "The public access block must set all four flags to true on the bucket."
+  }
+
+  # Versioning Enabled.
+  assert {
+    condition     = aws_s3_bucket_versioning.this.bucket == "imgpipe-test-images-20250101000000000000000001" && [for v in aws_s3_bucket_versioning.this.versioning_configuration : v.status] == ["Enabled"]
+    error_message = "Versioning must be Enabled on the bucket."
+  }
+
+  # Default encryption: SSE-KMS with the given key and a bucket key.
+  assert {
+    condition     = aws_s3_bucket_server_side_encryption_configuration.this.bucket == "imgpipe-test-images-20250101000000000000000001" && length(aws_s3_bucket_server_side_encryption_configuration.this.rule) == 1
+    error_message = "Exactly one encryption rule on the bucket."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : r.bucket_key_enabled]) == true
+    error_message = "The S3 bucket key must be enabled."
+  }
+
+  assert {
+    condition     = jsonencode(one([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : [for d in r.apply_server_side_encryption_by_default : { sse_algorithm = d.sse_algorithm, kms_master_key_id = d.kms_master_key_id }]])) == jsonencode([{ sse_algorithm = "aws:kms", kms_master_key_id = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }])
+    error_message = "Default encryption must be aws:kms with kms_key_arn."
+  }
+
+  # Bucket policy: the module's document, on this bucket; exactly the two Deny statements.
+  assert {
+    condition     = aws_s3_bucket_policy.this.bucket == "imgpipe-test-images-20250101000000000000000001" && aws_s3_bucket_policy.this.policy == data.aws_iam_policy_document.this.json
+    error_message = "The bucket policy must be the module's policy document, on the bucket."
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.this.statement : s.sid] == ["DenyInsecureTransport", "DenyTlsOlderThan12"]
+    error_message = "The bucket policy must hold exactly DenyInsecureTransport and DenyTlsOlderThan12, got ${jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid])}."
+  }
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.this.statement :
+      s.effect == "Deny" &&
+      jsonencode(sort(s.actions)) == jsonencode(["s3:*"]) &&
+      jsonencode(sort(s.resources)) == jsonencode(["arn:aws:s3:::imgpipe-test-images-20250101000000000000000001", "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001/*"]) &&
+      jsonencode([for p in s.principals : { type = p.type, identifiers = sort(p.identifiers) }]) == jsonencode([{ type = "*", identifiers = ["*"] }])
+    ])
+    error_message = "Both statements must Deny s3:* to every principal on the bucket and its objects."
+  }
+
+  assert {
+    condition     = jsonencode(one([for s in data.aws_iam_policy_document.this.statement : [for c in s.condition : { test = c.test, variable = c.variable, values = c.values }] if s.sid == "DenyInsecureTransport"])) == jsonencode([{ test = "Bool", variable = "aws:SecureTransport", values = ["false"] }])
+    error_message = "DenyInsecureTransport must apply exactly when Bool aws:SecureTransport is false."
+  }
+
+  assert {
+    condition     = jsonencode(one([for s in data.aws_iam_policy_document.this.statement : [for c in s.condition : { test = c.test, variable = c.variable, values = c.values }] if s.sid == "DenyTlsOlderThan12"])) == jsonencode([{ test = "NumericLessThan", variable = "s3:TlsVersion", values = ["1.2"] }])
+    error_message = "DenyTlsOlderThan12 must apply exactly when NumericLessThan s3:TlsVersion 1.2."
+  }
+
+  # Lifecycle: three rules; noncurrent versions expire after 30 days and expired delete markers go.
+  assert {
+    condition     = aws_s3_bucket_lifecycle_configuration.this.bucket == "imgpipe-test-images-20250101000000000000000001" && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id] == ["expire-noncurrent-versions", "abort-incomplete-multipart-uploads", "transition-old-uploads"]
+    error_message = "The lifecycle configuration must hold exactly the three rules, got ${jsonencode([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id])}."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "expire-noncurrent-versions"]) == "Enabled"
+    error_message = "expire-noncurrent-versions must be Enabled."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for n in r.noncurrent_version_expiration : n.noncurrent_days] if r.id == "expire-noncurrent-versions"]) == [30]
+    error_message = "Noncurrent versions must expire after 30 days by default."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for e in r.expiration : e.expired_object_delete_marker] if r.id == "expire-noncurrent-versions"]) == [true]
+    error_message = "Expired object delete markers must be removed."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : length(r.filter) == 1 && r.filter[0].prefix != "uploads/" if r.id == "expire-noncurrent-versions"])
+    error_message = "expire-noncurrent-versions must apply to the whole bucket (an empty filter)."
+  }
+
+  # Lifecycle: incomplete multipart uploads are aborted after 7 days, bucket-wide.
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "abort-incomplete-multipart-uploads"]) == "Enabled"
+    error_message = "abort-incomplete-multipart-uploads must be Enabled."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation] if r.id == "abort-incomplete-multipart-uploads"]) == [7]
+    error_message = "Incomplete multipart uploads must be aborted after 7 days by default."
+  }
+
+  # Lifecycle: the transition rule is present but Disabled while uploads_transition_days is null.
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "transition-old-uploads"]) == "Disabled"
+    error_message = "transition-old-uploads must be Disabled when uploads_transition_days is null."
+  }
+
+  # Notification: exactly one queue configuration, ObjectCreated under uploads/ to the given queue; nothing else.
+  assert {
+    condition     = aws_s3_bucket_notification.this.bucket == "imgpipe-test-images-20250101000000000000000001" && length(aws_s3_bucket_notification.this.queue) == 1 && length(aws_s3_bucket_notification.this.topic) == 0 && length(aws_s3_bucket_notification.this.lambda_function) == 0
+    error_message = "The bucket's notification must hold exactly one queue configuration (no topic, no function)."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_notification.this.queue[0].queue_arn == "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
+    error_message = "The notification must go to notification_queue_arn."
+  }
+
+  assert {
+    condition     = jsonencode(aws_s3_bucket_notification.this.queue[0].events) == jsonencode(["s3:ObjectCreated:*"])
+    error_message = "The notification events must be exactly s3:ObjectCreated:*."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_notification.this.queue[0].filter_prefix == "uploads/" && aws_s3_bucket_notification.this.queue[0].filter_suffix == null
+    error_message = "The notification must filter on source_prefix (uploads/) only."
+  }
+
+  # Outputs.
+  assert {
+    condition     = output.bucket_name == "imgpipe-test-images-20250101000000000000000001"
+    error_message = "bucket_name must be the bucket's name."
+  }
+
+  assert {
+    condition     = output.bucket_arn == "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001"
+    error_message = "bucket_arn must be the bucket's ARN."
+  }
+
+  assert {
+    condition     = output.bucket_regional_domain_name == "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com"
+    error_message = "bucket_regional_domain_name must be the bucket's regional domain name."
+  }
+
+  assert {
+    condition     = output.notification_id == "imgpipe-test-images-20250101000000000000000001"
+    error_message = "notification_id must be the notification configuration's id."
+  }
+}
+
+# Inputs reach the resources: force_destroy, tags, source_prefix (notification filter and transition filter), the
+# day counts (1 day, their lower boundary), a 1-character bucket_prefix; with uploads_transition_days set (30, its
+# lower boundary) the transition rule is Enabled with its prefix, days and class.
+run "inputs_and_transition_enabled" {
+  command = plan
+
+  variables {
+    bucket_prefix                          = "a"
+    force_destroy                          = true
+    tags                                   = { Owner = "team-images" }
+    source_prefix                          = "incoming/raw/"
+    noncurrent_version_expiration_days     = 1
+    abort_incomplete_multipart_upload_days = 1
+    uploads_transition_days                = 30
+    uploads_transition_storage_class       = "GLACIER_IR"
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.bucket_prefix == "a"
+    error_message = "A 1-character bucket_prefix must be accepted and passed to the bucket."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.force_destroy == true
+    error_message = "force_destroy must be passed to the bucket."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.tags == tomap({ Owner = "team-images" })
+    error_message = "tags must be passed to the bucket."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_notification.this.queue[0].filter_prefix == "incoming/raw/"
+    error_message = "The notification's filter_prefix must be source_prefix."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for n in r.noncurrent_version_expiration : n.noncurrent_days] if r.id == "expire-noncurrent-versions"]) == [1]
+    error_message = "noncurrent_version_expiration_days must reach the lifecycle rule."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation] if r.id == "abort-incomplete-multipart-uploads"]) == [1]
+    error_message = "abort_incomplete_multipart_upload_days must reach the lifecycle rule."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "transition-old-uploads"]) == "Enabled"
+    error_message = "transition-old-uploads must be Enabled when uploads_transition_days is set."
+  }
+
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for f in r.filter : f.prefix] if r.id == "transition-old-uploads"]) == ["incoming/raw/"]
+    error_message = "transition-old-uploads must apply to source_prefix only."
+  }
+
+  assert {
+    condition     = jsonencode(one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for t in r.transition : { days = t.days, storage_class = t.storage_class }] if r.id == "transition-old-uploads"])) == jsonencode([{ days = 30, storage_class = "GLACIER_IR" }])
+    error_message = "transition-old-uploads must move objects to uploads_transition_storage_class after uploads_transition_days."
+  }
+}

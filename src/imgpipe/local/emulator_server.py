@@ -1,0 +1,82 @@
+"""The emulator's process: moto's server on 127.0.0.1, moto's gaps closed first (see imgpipe.local.emulator).
+
+python -m imgpipe.local.emulator_server --port N      # serves until SIGTERM / SIGINT
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+import moto.s3.notifications
+from moto.iam.access_control import PermissionResult
+from moto.s3.models import FakeBucket
+from moto.server import ThreadedMotoServer
+from moto.sqs.models import Queue
+
+from imgpipe.local.emulator import LOCAL_HOST
+
+
+def _close_moto_gaps() -> None:
+    if "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
+        Queue.BASE_ATTRIBUTES.append("RedriveAllowPolicy")
+        Queue.redrive_allow_policy = None  # type: ignore[attr-defined]
+        set_attributes = Queue._set_attributes
+
+        def _set_attributes(self: Any, attributes: dict[str, Any], now: Any = None) -> None:
+            policy = getattr(self, "policy", None)
+            set_attributes(self, attributes, now)
+            if "Policy" not in attributes:
+                self.policy = policy
+            if "RedriveAllowPolicy" in attributes:  # "" removes it, as in SQS
+                self.redrive_allow_policy = attributes["RedriveAllowPolicy"] or None
+
+        Queue._set_attributes = _set_attributes  # type: ignore[method-assign]
+
+    FakeBucket.get_permission = lambda _self, _action, _resource: PermissionResult.NEUTRAL  # type: ignore[method-assign,assignment]
+
+    s3_event = moto.s3.notifications._get_s3_event
+
+    def _s3_event_with_version(
+        event_name: str, bucket: Any, key: Any, notification_id: str
+    ) -> dict[str, Any]:
+        event = s3_event(event_name, bucket, key, notification_id)
+        obj = event["Records"][0]["s3"]["object"]
+        if getattr(bucket, "is_versioned", False) and getattr(key, "version_id", "null") != "null":
+            obj["versionId"] = key.version_id
+        obj.setdefault("sequencer", f"{time.time_ns():016X}")
+        return event
+
+    moto.s3.notifications._get_s3_event = _s3_event_with_version
+
+
+def serve(port: int) -> None:
+    _close_moto_gaps()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # it logs every request at INFO
+    server = ThreadedMotoServer(ip_address=LOCAL_HOST, port=port, verbose=False)
+    server.start()
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, request_stop)
+    print(f"emulator ready on http://{LOCAL_HOST}:{port}", flush=True)
+    stop.wait()
+    server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    serve(parser.parse_args(argv).port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Each module's own `terraform test` suites (modules/*/tests, mock provider) pass; and a copy of a module
+with one of its promises broken fails its suite, so the suites prove what they claim.
+
+MUTATIONS lists the promises broken, one per entry: the exact text replaced in the module's file and why it
+matters. Each mutation runs its module's whole suite on a scratch copy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imgpipe.terraform import Terraform, TerraformError
+from tests.terraform.tree import MODULES, copy_tree
+
+HERE = Path(__file__).resolve().parent
+MUTATIONS = [json.loads(line) for line in (HERE / "mutations.jsonl").read_text().splitlines() if line.strip()]
+
+
+def test_every_module_has_suites() -> None:
+    root = HERE.parents[1] / "modules"
+    assert {
+        m: sorted(p.name for p in (root / m / "tests").glob("*.tftest.hcl")) != [] for m in MODULES
+    } == dict.fromkeys(MODULES, True)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_suites_pass(initialized: dict[str, Terraform], module: str) -> None:
+    output = initialized[f"modules/{module}"].run("test", "-no-color")
+    assert "0 failed" in output.splitlines()[-1], output[-2000:]
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=[f"{m['module']}: {m['promise']}" for m in MUTATIONS])
+def test_breaking_a_promise_fails_the_module_suite(tmp_path: Path, mutation: dict[str, str]) -> None:
+    # GIVEN a copy of the module with one promise broken
+    module = copy_tree(tmp_path / "tree") / "modules" / mutation["module"]
+    target = module / mutation["file"]
+    text = target.read_text()
+    assert text.count(mutation["old"]) == 1, f"{mutation['old']!r} is not once in {mutation['file']}"
+    target.write_text(text.replace(mutation["old"], mutation["new"]))
+    terraform = Terraform(module, data_dir=tmp_path / "data")
+    terraform.init()
+    # WHEN its suites run THEN they fail
+    with pytest.raises(TerraformError):
+        terraform.run("test", "-no-color")
