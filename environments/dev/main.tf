@@ -25,9 +25,11 @@ locals {
   alarm_topic_arn        = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.alarm_topic_name}"
 
   # Built outside Terraform (make package / make layer, or scripts/terraform_env.py); paths are relative to
-  # this directory, the working directory of terraform.
-  function_zip_path = coalesce(var.function_zip_path, "${path.root}/../../build/function.zip")
-  layer_zip_path    = coalesce(var.layer_zip_path, "${path.root}/../../build/layer-${var.function_architecture}.zip")
+  # this directory, the working directory of terraform, and written exactly as scripts/terraform_env.py
+  # passes them: the function's and layer's `filename` is stored as given, so another spelling of the same
+  # path would replace the layer.
+  function_zip_path = coalesce(var.function_zip_path, "../../build/function.zip")
+  layer_zip_path    = coalesce(var.layer_zip_path, "../../build/layer-${var.function_architecture}.zip")
 
   # Lambda's rule for SQS event sources: visibility timeout >= 6 x function timeout, plus the batching window.
   queue_visibility_timeout_seconds = 6 * var.function_timeout_seconds + var.batching_window_seconds

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from image_processor.config import ENVIRONMENT_VARIABLES
+from imgpipe.local.function import DeployedFunction
 from imgpipe.local.stack import STATE_BUCKET, STATE_REGION, LocalFunction, LocalStack
 from imgpipe.ops import metadata
 from imgpipe.terraform import Change
@@ -22,13 +24,24 @@ from tests.fixtures_images import photo_jpeg
 
 REPO = Path(__file__).resolve().parents[2]
 # What the AWS provider reads back from moto differently from what it wrote, so that a plan right after the
-# apply proposes to write it again. AWS stores both: on AWS this plan shows no changes.
-#   - moto keeps no key rotation period (GetKeyRotationStatus has no RotationPeriodInDays);
-#   - moto returns RedrivePolicy as JSON with spaces ("whitespace changes" in the plan).
+# apply proposes to write it again; AWS stores it, so on AWS this plan shows no changes. moto keeps no key
+# rotation period (GetKeyRotationStatus has no RotationPeriodInDays). Nothing else may differ: a difference
+# of ours (a value the provider normalises, a computed argument we set) would show here.
 EMULATOR_DIFFERENCES = [
     Change("module.kms.aws_kms_key.this", ("update",), ("rotation_period_in_days",)),
-    Change("module.sqs.aws_sqs_queue_redrive_policy.this", ("update",), ("redrive_policy",)),
 ]
+
+
+def test_the_deployed_function_gets_exactly_the_variables_it_reads(applied_stack: LocalStack) -> None:
+    stack = applied_stack.stack
+    deployed = DeployedFunction.read(stack.client("lambda"), stack.outputs.require("function_name"))
+    assert set(deployed.variables) == ENVIRONMENT_VARIABLES
+    assert deployed.variables["DESTINATION_BUCKET"] == stack.bucket
+    assert deployed.variables["METADATA_TABLE"] == stack.table
+    assert (deployed.variables["SOURCE_PREFIX"], deployed.variables["DESTINATION_PREFIX"]) == (
+        stack.source_prefix,
+        stack.destination_prefix,
+    )
 
 
 def test_a_second_plan_changes_only_what_the_emulator_does_not_store(applied_stack: LocalStack) -> None:

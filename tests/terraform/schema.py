@@ -1,6 +1,7 @@
-"""The AWS provider's resource schema, read from the jsii assembly of `cdktf-cdktf-provider-aws`.
+"""The AWS provider 6.x resource schema, read from the jsii assembly of `cdktf-cdktf-provider-aws`.
 
-Terraform cannot download providers here, so `terraform providers schema -json` is out of reach. The cdktf
+Only provider 5.100 is on this machine (it validates, tests and applies the modules); for 6.x,
+`terraform providers schema -json` is out of reach. The cdktf
 bindings carry the same schema: `_jsii/*.jsii.tgz` -> `package/.jsii` (JSON) describes, for every resource
 and data source, a `<Name>Config` datatype (the arguments: required unless `optional`, nested blocks as
 struct types, lists as arrays of structs) and a class whose getters are every readable attribute, computed
@@ -10,10 +11,6 @@ in the docs (`.../resources/s3_bucket#bucket_prefix`); that is the source of tru
 
 The 130 MB assembly takes seconds to load, so the compact schema is extracted once and cached as JSON under
 `build/cache/` (keyed by the wheel's file name).
-
-The `random` provider has no such assembly here; `RANDOM_RESOURCES` is a small hand-written table of the few
-random resources a module may use (from the registry docs of hashicorp/random 3.x). Built-in `terraform_data`
-is there too.
 """
 
 from __future__ import annotations
@@ -87,62 +84,6 @@ class Schema:
 
     def block(self, nested: NestedBlock) -> BlockSchema:
         return self.structs[nested.struct]
-
-
-# --- the hand-written tables --------------------------------------------------------------------------------
-
-# hashicorp/random 3.x (registry docs). No jsii assembly of the random provider is fetched here, and a
-# module uses one or two of these at most; keep the table to what the docs list, extend it when needed.
-_RANDOM_TABLE: dict[str, tuple[dict[str, bool], frozenset[str]]] = {
-    "random_id": (
-        {"byte_length": True, "keepers": False, "prefix": False},
-        frozenset({"id", "b64_url", "b64_std", "hex", "dec"}),
-    ),
-    "random_string": (
-        {
-            "length": True,
-            "keepers": False,
-            "lower": False,
-            "min_lower": False,
-            "min_numeric": False,
-            "min_special": False,
-            "min_upper": False,
-            "number": False,
-            "numeric": False,
-            "override_special": False,
-            "special": False,
-            "upper": False,
-        },
-        frozenset({"id", "result"}),
-    ),
-    "random_pet": (
-        {"keepers": False, "length": False, "prefix": False, "separator": False},
-        frozenset({"id"}),
-    ),
-    "random_integer": (
-        {"min": True, "max": True, "keepers": False, "seed": False},
-        frozenset({"id", "result"}),
-    ),
-    "random_uuid": ({"keepers": False}, frozenset({"id", "result"})),
-    # built into Terraform >= 1.4, no provider
-    "terraform_data": ({"input": False, "triggers_replace": False}, frozenset({"id", "output"})),
-}
-
-
-def _random_resources() -> dict[str, ResourceSchema]:
-    out = {}
-    for type_name, (arguments, computed) in _RANDOM_TABLE.items():
-        out[type_name] = ResourceSchema(
-            type=type_name,
-            kind="resource",
-            config_type="(hand-written)",
-            body=BlockSchema(arguments=dict(arguments), blocks={}),
-            attributes=frozenset(arguments) | computed,
-        )
-    return out
-
-
-RANDOM_RESOURCES = _random_resources()
 
 
 # --- extraction from the jsii assembly ---
@@ -324,7 +265,7 @@ def _to_block(raw: dict[str, Any]) -> BlockSchema:
 
 @cache
 def load_schema(wheel: Path | None = None) -> Schema:
-    """The AWS provider schema (plus the hand-written random table), cached on disk and in memory."""
+    """The AWS provider 6.x schema, cached on disk and in memory."""
     raw = _cached_json(wheel or wheel_path())
     schema = Schema(provider_version=raw["provider_version"])
     schema.structs = {key: _to_block(value) for key, value in raw["structs"].items()}
@@ -340,5 +281,4 @@ def load_schema(wheel: Path | None = None) -> Schema:
                 body=schema.structs[entry["config"]],
                 attributes=frozenset(entry["attributes"]),
             )
-    schema.resources.update(RANDOM_RESOURCES)
     return schema

@@ -6,7 +6,8 @@ Gaps of moto are closed before it serves, each to behave like AWS, not to hide a
 - SQS `RedriveAllowPolicy` is stored and returned (moto drops it, and the AWS provider then waits forever for
   `aws_sqs_queue_redrive_allow_policy` to be applied);
 - SQS `SetQueueAttributes` changes only the attributes it names (moto clears `Policy` whenever it is not among
-  them, so setting the redrive policy would delete the queue policy that lets S3 send);
+  them, so setting the redrive policy would delete the queue policy that lets S3 send), and `RedrivePolicy`
+  comes back as compact JSON, as from SQS (moto's spaces make every plan propose to rewrite it);
 - S3 bucket policies are stored but not enforced on object requests: moto turns every statement whose
   condition it cannot evaluate (all but `StringEquals`) into a Deny, so the bucket's TLS-only statements would
   refuse every request, and the emulator speaks plain HTTP on 127.0.0.1 anyway. What those statements say is

@@ -6,6 +6,7 @@ python -m imgpipe.local.emulator_server --port N      # serves until SIGTERM / S
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import threading
@@ -37,6 +38,16 @@ def _close_moto_gaps() -> None:
                 self.redrive_allow_policy = attributes["RedriveAllowPolicy"] or None
 
         Queue._set_attributes = _set_attributes  # type: ignore[method-assign]
+
+        attributes = Queue.attributes
+
+        def compact_attributes(self: Any) -> dict[str, Any]:
+            result: dict[str, Any] = attributes.fget(self)  # type: ignore[attr-defined]
+            if self.redrive_policy:  # as SQS returns it: compact JSON (moto adds spaces)
+                result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+            return result
+
+        Queue.attributes = property(compact_attributes)  # type: ignore[assignment,method-assign]
 
     FakeBucket.get_permission = lambda _self, _action, _resource: PermissionResult.NEUTRAL  # type: ignore[method-assign,assignment]
 
