@@ -160,7 +160,9 @@ class Processor:
             receive_count=receive_count,
         )
         now = self._clock()
-        remaining_seconds = math.ceil((remaining_ms or _DEFAULT_REMAINING_MS) / 1000)
+        # 0 ms left is an invocation already past its deadline: the shortest lease, not the default one.
+        remaining = _DEFAULT_REMAINING_MS if remaining_ms is None else max(0, remaining_ms)
+        remaining_seconds = max(1, math.ceil(remaining / 1000))
         lease_seconds = remaining_seconds + min(_LEASE_MARGIN_SECONDS, remaining_seconds)
         try:
             attempt.attempts = self.records.claim(

@@ -1,7 +1,8 @@
 """The `imgpipe` console script: a click group; each command lives in `imgpipe.commands`.
 
-Exit status (DESIGN.md): 0 success, 1 the command ran but something was rejected or failed, 2 usage or
-configuration error. Every error is one line on stderr; set IMGPIPE_DEBUG=1 to get the traceback instead.
+Exit status (docs/architecture.md): 0 success, 1 the command ran but something was rejected or failed,
+2 usage or configuration error. Every error is one line on stderr; set IMGPIPE_DEBUG=1 to get the traceback
+instead.
 """
 
 import os
@@ -40,7 +41,7 @@ def _one_line(exc: click.UsageError) -> click.UsageError:
 
 
 class ImgpipeGroup(click.Group):
-    """Turns any exception a command lets through into one line and the DESIGN.md exit status."""
+    """Turns any exception a command lets through into one line and the documented exit status."""
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any

@@ -253,7 +253,7 @@ class Terraform:
 
     def _error(self, done: subprocess.CompletedProcess[str]) -> str:
         message = first_error(done.stderr or done.stdout)
-        if "provider" in message.lower() and "install" in (done.stderr + done.stdout).lower():
+        if "provider" in message.lower() and done.args[1:2] == ["init"]:
             mirror = self._env.get("TF_CLI_CONFIG_FILE") or "none"
             return (
                 f"{message} (no usable {PROVIDER} provider: CLI config {mirror}; set {MIRROR_ENV} to a "

@@ -58,7 +58,7 @@ def test_make_plan_env_dev_reads_the_same_state_on_the_emulator(applied_stack: L
         "IMGPIPE_STATE_BUCKET": STATE_BUCKET,
         "IMGPIPE_STATE_REGION": STATE_REGION,
     }
-    arguments = [f"-var-file={path.name}" for path in applied_stack.var_files]
+    arguments = ["-no-color", *(f"-var-file={path.name}" for path in applied_stack.var_files)]
     arguments += [f"-var={name}={value}" for name, value in applied_stack.variables.items()]
     # WHEN `make plan ENV=dev` runs
     done = subprocess.run(

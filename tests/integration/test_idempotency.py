@@ -249,9 +249,14 @@ def test_a_final_write_refused_for_another_record_is_still_retried(pipeline: Pip
     assert pipeline.retried(sqs_record(pipeline.body(cat), message_id="m1")) == {"m1"}
 
 
-@pytest.mark.parametrize(("remaining_ms", "lease_seconds"), [(1_000, 2), (10_500, 22), (70_000, 100)])
+# (0, 2): an object begun past the invocation's deadline (the batch before it overran) once got the
+# 15-minute default lease, and its redeliveries found a live claim until they were dead-lettered: the soak's
+# lost upload.
+@pytest.mark.parametrize(
+    ("remaining_ms", "lease_seconds"), [(0, 2), (1_000, 2), (10_500, 22), (70_000, 100), (None, 930)]
+)
 def test_a_claim_outlives_its_invocation_by_a_margin_no_longer_than_the_invocation(
-    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, remaining_ms: int, lease_seconds: int
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, remaining_ms: int | None, lease_seconds: int
 ) -> None:
     # GIVEN the claims the processor makes, recorded
     leases: list[int] = []

@@ -16,7 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tftree import REPO
+
+from tests.terraform.tree import REPO
 
 BUILD = REPO / "layers/build.py"
 LAMBDA_PYTHON = "312"  # the runtime the function module deploys (python3.12)

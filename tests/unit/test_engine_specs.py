@@ -1,4 +1,4 @@
-"""Variant specs: presets as DESIGN.md fixes them, JSON validation that names the field, the signature."""
+"""Variant specs: the presets docs/architecture.md fixes, JSON validation naming the field, the signature."""
 
 import json
 

@@ -30,7 +30,7 @@ USAGE_ERROR = 2
 @dataclass
 class Outcome:
     input: str
-    status: str  # PROCESSED | REJECTED (DESIGN.md's `render --json` shape)
+    status: str  # PROCESSED | REJECTED (the `render --json` shape, docs/architecture.md)
     reason: str | None = None
     variants: list[dict[str, Any]] = field(default_factory=list)
 
