@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
-import hashlib
 import json
 import os
 import platform
@@ -151,14 +150,18 @@ def cli_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     if mirror is None:
         env.pop("TF_CLI_CONFIG_FILE", None)  # a configured but missing file: let Terraform use the registry
         return env
-    config.write_text(
+    text = (
         "# Written by imgpipe.terraform: the AWS provider from a local mirror, the rest from the registry\n"
         "provider_installation {\n"
         f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["{PROVIDER}"]\n  }}\n'
         f'  direct {{\n    exclude = ["{PROVIDER}"]\n  }}\n'
-        "}\n",
-        encoding="utf-8",
+        "}\n"
     )
+    # Written once and atomically: parallel runs (test workers, make targets) read it while others start.
+    if not config.is_file() or config.read_text(encoding="utf-8") != text:
+        partial = config.with_name(f".{config.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, config)
     env["TF_CLI_CONFIG_FILE"] = str(config)
     return env
 
@@ -264,13 +267,12 @@ class Terraform:
     def init(self, backend: Iterable[str] | None = None) -> None:
         """`terraform init`; backend=None initializes without a backend (validate, test).
 
-        Inits of one configuration directory take turns (a file lock), because each may write the directory's
-        one `.terraform.lock.hcl`, whatever data directory it uses."""
+        Inits take turns (one file lock for this checkout): Terraform's plugin cache is not safe for
+        concurrent installs, and inits of one directory share its one `.terraform.lock.hcl`."""
         args = ["init", "-input=false", "-no-color"]
         args += ["-backend=false"] if backend is None else [f"-backend-config={b}" for b in backend]
-        key = hashlib.sha256(str(self.workdir.resolve()).encode()).hexdigest()[:16]
         BUILD.mkdir(parents=True, exist_ok=True)
-        with (BUILD / f"init-{key}.lock").open("w") as lock:
+        with (BUILD / "init.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self.run(*args, timeout=600)
 

@@ -1,8 +1,8 @@
 """Each module's own `terraform test` suites (modules/*/tests, mock provider) pass; and a copy of a module
 with one of its promises broken fails its suite, so the suites prove what they claim.
 
-MUTATIONS lists the promises broken, one per entry: the exact text replaced in the module's file and why it
-matters. Each mutation runs its module's whole suite on a scratch copy.
+MUTATIONS lists the promises broken, one per entry: the exact text replaced in the module's file, why it
+matters, and optionally the one suite file that asserts it (`suite`; else every suite of the module runs).
 """
 
 from __future__ import annotations
@@ -43,5 +43,6 @@ def test_breaking_a_promise_fails_the_module_suite(tmp_path: Path, mutation: dic
     terraform = Terraform(module, data_dir=tmp_path / "data")
     terraform.init()
     # WHEN its suites run THEN they fail
+    suite = ["-filter", f"tests/{mutation['suite']}"] if mutation.get("suite") else []
     with pytest.raises(TerraformError):
-        terraform.run("test", "-no-color")
+        terraform.run("test", "-no-color", *suite)
