@@ -114,7 +114,7 @@ run "accepts_minimum" {
 
   variables {
     name                     = "a"
-    source_code_hash         = "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+=" 
+    source_code_hash         = "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+="
     compatible_runtimes      = ["python3.13"]
     compatible_architectures = ["arm64"]
   }
