@@ -323,7 +323,12 @@ class Terraform:
         self, expression: str, variables: Mapping[str, Any] | None = None, var_files: Iterable[Path] = ()
     ) -> Any:
         """The value of one expression (`terraform console`), e.g. a variable as the tfvars set it."""
-        text = self.run("console", *self.var_args(variables, var_files), stdin=expression + "\n").strip()
+        output = self.run(
+            "console", "-no-color", *self.var_args(variables, var_files), stdin=expression + "\n"
+        )
+        # The value is the last line; warnings about the rest of the configuration (a zip not built yet)
+        # may come before it.
+        text = ([line for line in output.splitlines() if line.strip()] or [""])[-1].strip()
         try:
             return json.loads(text)
         except ValueError:
