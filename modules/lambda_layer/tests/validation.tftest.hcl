@@ -54,7 +54,7 @@ run "rejects_malformed_more" {
   ]
 }
 
-# Empty or too long lists and an empty name are refused (0 runtimes, 16 runtimes, 0 or 3 architectures).
+# Third bad value per input: empty name and path, a digest padded twice, no runtime, no architecture.
 run "rejects_list_sizes" {
   command = plan
 
@@ -75,12 +75,12 @@ run "rejects_list_sizes" {
   ]
 }
 
-# Too many runtimes (16) and architectures (3) are refused.
+# Too many runtimes (16 entries, all valid runtimes) and architectures (3 entries) are refused.
 run "rejects_too_many" {
   command = plan
 
   variables {
-    compatible_runtimes      = ["python3.0", "python3.1", "python3.2", "python3.3", "python3.4", "python3.5", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.15"]
+    compatible_runtimes      = ["python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13"]
     compatible_architectures = ["x86_64", "arm64", "x86_64"]
   }
 
@@ -90,7 +90,8 @@ run "rejects_too_many" {
   ]
 }
 
-# Boundaries pass: a 64-character name, a one-character name is tested below, 15 runtimes, both architectures.
+# Boundaries pass: a 64-character name, 15 runtime entries (the provider knows python3.6-3.13), both
+# architectures, the shortest .zip path.
 run "accepts_maximum" {
   command = plan
 
@@ -98,13 +99,13 @@ run "accepts_maximum" {
     name                     = "n23456789012345678901234567890123456789012345678901234567890abcd"
     zip_path                 = "x.zip"
     source_code_hash         = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP+="
-    compatible_runtimes      = ["python3.0", "python3.1", "python3.2", "python3.3", "python3.4", "python3.5", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"]
+    compatible_runtimes      = ["python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12"]
     compatible_architectures = ["arm64", "x86_64"]
   }
 
   assert {
-    condition     = aws_lambda_layer_version.this.layer_name == "n23456789012345678901234567890123456789012345678901234567890abcd" && length(aws_lambda_layer_version.this.compatible_runtimes) == 15 && aws_lambda_layer_version.this.compatible_architectures == toset(["arm64", "x86_64"])
-    error_message = "A 64-character name, 15 runtimes and both architectures must be accepted and passed on."
+    condition     = aws_lambda_layer_version.this.layer_name == "n23456789012345678901234567890123456789012345678901234567890abcd" && aws_lambda_layer_version.this.compatible_runtimes == toset(["python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13"]) && aws_lambda_layer_version.this.compatible_architectures == toset(["arm64", "x86_64"])
+    error_message = "A 64-character name, 15 runtime entries and both architectures must be accepted and passed on."
   }
 }
 
