@@ -84,7 +84,9 @@ def tree_size(tree: Path) -> int:
 def write_zip(tree: Path, output: Path) -> None:
     """Zip `tree`'s contents (paths relative to it) deterministically."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
+    # A partial file of this process's own: parallel builds (test workers) each finish theirs, and the
+    # rename makes the zip appear whole; the builds are deterministic, so whichever lands last is the same.
+    partial = output.with_name(f"{output.name}.{os.getpid()}.partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in sorted(p for p in tree.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(path.relative_to(tree).as_posix(), date_time=ZIP_EPOCH)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -42,7 +43,9 @@ def package_files(source: Path = SOURCE, package: str = PACKAGE) -> list[Path]:
 
 def write_zip(files: list[Path], source: Path, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
+    # A partial file of this process's own: parallel builds (test workers) each finish theirs, and the
+    # rename makes the zip appear whole; the builds are deterministic, so whichever lands last is the same.
+    partial = output.with_name(f"{output.name}.{os.getpid()}.partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in files:
             info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=ZIP_EPOCH)

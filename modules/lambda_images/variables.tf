@@ -204,7 +204,7 @@ variable "table_name" {
 }
 
 variable "table_arn" {
-  description = "ARN of the metadata table; the role may use it and its indexes."
+  description = "ARN of the metadata table; the role may put and update items in it (no index access)."
   type        = string
 
   validation {
