@@ -30,7 +30,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from imgpipe.terraform import TerraformError, cli_environment, find_terraform
+from imgpipe.terraform import TerraformError, artifacts_lock, cli_environment, find_terraform
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ROOT / "environments"
@@ -101,8 +101,9 @@ def build_artifacts(arch: str) -> tuple[Path, Path]:
         [python, str(ROOT / "scripts" / "package_function.py")],
         [python, str(ROOT / "layers" / "build.py"), "--arch", arch],
     ):
-        if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
-            raise SetupError(f"build failed: {' '.join(Path(part).name for part in command[1:])}")
+        with artifacts_lock():
+            if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+                raise SetupError(f"build failed: {' '.join(Path(part).name for part in command[1:])}")
     return BUILD / "function.zip", BUILD / f"layer-{arch}.zip"
 
 

@@ -23,7 +23,7 @@ import platform
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,16 @@ MIRROR_CANDIDATES = (
 )
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "terraform"
+
+
+@contextlib.contextmanager
+def artifacts_lock() -> Iterator[None]:
+    """Held while build/function.zip and build/layer-*.zip are built: Terraform hashes them, and builds that
+    run at once (test workers, `make plan` beside a local stack) must not interleave."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with (BUILD / "artifacts.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 class TerraformError(StackError):

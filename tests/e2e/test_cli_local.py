@@ -1,5 +1,5 @@
 """`imgpipe local run` and `imgpipe local up` exit codes, report, outputs, shutdown: each applies
-environments/dev to an emulator of its own, so they have an xdist group of their own."""
+environments/dev to an emulator of its own, so each has an xdist group of its own."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from imgpipe.local.emulator import free_port
 from tests.e2e.helpers import wait_for
 from tests.fixtures_images import not_an_image, photo_jpeg
 
-pytestmark = pytest.mark.xdist_group("cli-local")
 FUNCTION_TIMEOUT = "function_timeout_seconds=1"
 
 
+@pytest.mark.xdist_group("cli-local-run")
 def test_local_run_reports_every_upload_and_exits_1_on_a_rejection(tmp_path: Path) -> None:
     images = tmp_path / "images"
     (images / "a").mkdir(parents=True)
@@ -53,6 +53,7 @@ def test_local_run_reports_every_upload_and_exits_1_on_a_rejection(tmp_path: Pat
     assert "imgpipe local run" in result.stdout  # the summary table
 
 
+@pytest.mark.xdist_group("cli-local-up")
 def test_local_up_serves_until_sigterm_and_cleans_up(tmp_path: Path) -> None:
     port = free_port()
     outputs = tmp_path / "outputs.json"
@@ -70,9 +71,15 @@ def test_local_up_serves_until_sigterm_and_cleans_up(tmp_path: Path) -> None:
         "--var",
         FUNCTION_TIMEOUT,
     ]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Output to files, not pipes: nothing may block the server on a full pipe while the test waits.
+    stdout_file, stderr_file = tmp_path / "stdout", tmp_path / "stderr"
+    with stdout_file.open("w") as out, stderr_file.open("w") as err:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
     try:
-        wait_for(outputs.exists, 300, "the outputs file (terraform apply)")
+        wait_for(
+            lambda: outputs.exists() or process.poll() is not None, 600, "the outputs file (terraform apply)"
+        )
+        assert outputs.exists(), stderr_file.read_text()[-2000:]
         values = {name: item["value"] for name, item in json.loads(outputs.read_text()).items()}
         assert values["endpoint_url"] == f"http://127.0.0.1:{port}"
         alarms = CliRunner().invoke(main, ["--outputs", str(outputs), "alarms", "--json"])
@@ -80,7 +87,8 @@ def test_local_up_serves_until_sigterm_and_cleans_up(tmp_path: Path) -> None:
         assert {a["state"] for a in json.loads(alarms.stdout)} == {"OK"}
     finally:
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        stdout, stderr = stdout_file.read_text(), stderr_file.read_text()
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert not outputs.exists()  # its endpoint is gone, so is the file

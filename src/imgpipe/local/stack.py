@@ -26,7 +26,7 @@ from imgpipe.local.emulator import Emulator
 from imgpipe.local.esm import EventSourceMapping, Handler, MappingConfig
 from imgpipe.local.function import DeployedFunction, FunctionRuntime, mark_function_thread
 from imgpipe.stack import LOCAL_CREDENTIALS, Stack, StackError, open_stack, parse_outputs
-from imgpipe.terraform import ROOT, Terraform, TerraformError
+from imgpipe.terraform import ROOT, Terraform, TerraformError, artifacts_lock
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +45,15 @@ Progress = Callable[[dict[str, Any]], None]
 def build_artifacts(terraform: Terraform, var_files: list[Path], variables: Mapping[str, Any]) -> None:
     """build/function.zip, and build/layer-<arch>.zip for the root's architecture unless it is up to date."""
     python = sys.executable
-    _run([python, str(ROOT / "scripts" / "package_function.py")], "packaging the function")
     arch = terraform.evaluate("var.function_architecture", variables, var_files)
     layer = ROOT / "build" / f"layer-{arch}.zip"
     requirements = ROOT / "layers" / "requirements.txt"
-    if not layer.exists() or layer.stat().st_mtime < requirements.stat().st_mtime:
-        _run([python, str(ROOT / "layers" / "build.py"), "--arch", str(arch)], f"building the {arch} layer")
+    with artifacts_lock():
+        _run([python, str(ROOT / "scripts" / "package_function.py")], "packaging the function")
+        if not layer.exists() or layer.stat().st_mtime < requirements.stat().st_mtime:
+            _run(
+                [python, str(ROOT / "layers" / "build.py"), "--arch", str(arch)], f"building the {arch} layer"
+            )
 
 
 def _run(command: list[str], what: str) -> None:
