@@ -134,6 +134,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output", "--out", type=Path, help="zip to write (default build/layer-<arch|local>.zip)"
     )
+    parser.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="keep an existing zip newer than layers/requirements.txt and this script",
+    )
     return parser.parse_args(argv)
 
 
@@ -144,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     name = "local" if args.local else args.arch
     output = (args.output or BUILD / f"layer-{name}.zip").resolve()
+    inputs = (REQUIREMENTS, Path(__file__).resolve())
+    if args.if_stale and output.exists() and all(output.stat().st_mtime > p.stat().st_mtime for p in inputs):
+        print(f"{output.name}: up to date")
+        return 0
     try:
         zipped, unzipped = build(None if args.local else args.arch, args.python, output)
     except BuildError as exc:

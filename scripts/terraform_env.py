@@ -9,7 +9,8 @@
    With $AWS_ENDPOINT_URL set (the local emulator, see docs/deploy.md) everything goes there instead: the
    backend uses path-style S3 and the working directory's data lives in build/terraform/emulator-<env>, so
    it never mixes with the real one in environments/<env>/.terraform.
-3. Builds build/function.zip and build/layer-<arch>.zip.
+3. Builds build/function.zip, and build/layer-<arch>.zip unless one newer than layers/requirements.txt
+   and layers/build.py is there (`make layer` always rebuilds it).
 4. In environments/NAME: `terraform init` with the state bucket (backend.hcl next to backend.tf, or
    $IMGPIPE_STATE_BUCKET and $IMGPIPE_STATE_REGION), then plan/apply/destroy with the zip paths and the
    architecture as -var (Terraform hashes the zips with filebase64sha256). Apply and destroy ask for
@@ -99,7 +100,8 @@ def build_artifacts(arch: str) -> tuple[Path, Path]:
     python = sys.executable
     for command in (
         [python, str(ROOT / "scripts" / "package_function.py")],
-        [python, str(ROOT / "layers" / "build.py"), "--arch", arch],
+        # An up-to-date layer is kept: the zip Terraform hashed stays the one it hashed.
+        [python, str(ROOT / "layers" / "build.py"), "--arch", arch, "--if-stale"],
     ):
         with artifacts_lock():
             if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:

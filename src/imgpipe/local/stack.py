@@ -43,17 +43,14 @@ Progress = Callable[[dict[str, Any]], None]
 
 
 def build_artifacts(terraform: Terraform, var_files: list[Path], variables: Mapping[str, Any]) -> None:
-    """build/function.zip, and build/layer-<arch>.zip for the root's architecture unless it is up to date."""
+    """build/function.zip, and build/layer-<arch>.zip for the root's architecture unless it is up to date
+    (as `make plan|apply` builds them, so both hash the same zips)."""
     python = sys.executable
     arch = terraform.evaluate("var.function_architecture", variables, var_files)
-    layer = ROOT / "build" / f"layer-{arch}.zip"
-    requirements = ROOT / "layers" / "requirements.txt"
+    layer = [python, str(ROOT / "layers" / "build.py"), "--arch", str(arch), "--if-stale"]
     with artifacts_lock():
         _run([python, str(ROOT / "scripts" / "package_function.py")], "packaging the function")
-        if not layer.exists() or layer.stat().st_mtime < requirements.stat().st_mtime:
-            _run(
-                [python, str(ROOT / "layers" / "build.py"), "--arch", str(arch)], f"building the {arch} layer"
-            )
+        _run(layer, f"building the {arch} layer")
 
 
 def _run(command: list[str], what: str) -> None:
