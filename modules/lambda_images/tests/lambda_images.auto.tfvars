@@ -1,0 +1,13 @@
+# Inputs shared by every suite of this module.
+function_name    = "imgpipe-test-image-processor"
+zip_path         = "../../build/function.zip"
+source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+bucket_name      = "imgpipe-test-images"
+bucket_arn       = "arn:aws:s3:::imgpipe-test-images"
+queue_arn        = "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
+queue_name       = "imgpipe-test-uploads"
+dlq_name         = "imgpipe-test-uploads-dlq"
+table_name       = "imgpipe-test-metadata"
+table_arn        = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
+alarm_topic_arn  = "arn:aws:sns:eu-west-1:123456789012:imgpipe-test-alarms"
