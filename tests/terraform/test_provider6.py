@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import hcl2
@@ -117,4 +116,3 @@ def test_the_check_finds_an_unknown_argument_and_a_missing_required_one() -> Non
     ]
     region = schema().lookup("data", "aws_region")
     assert region is not None and {"id", "name", "region"} <= region.attributes
-    assert Path(REPO / "modules").is_dir()
