@@ -74,7 +74,7 @@ demo: $(STAMP) ## the whole pipeline on the local emulator (IMAGES=dir to use yo
 
 bench: $(STAMP) ## engine benchmark -> build/bench/results.json (BENCH_CORPUS=dir)
 	$(VENV)/bin/pip install -q -e '.[bench]' || echo "note: pyvips unavailable, benchmark runs without it" >&2
-	$(PY) bench/bench.py
+	$(PY) bench/bench.py && $(PY) bench/hostile.py
 
 soak: $(STAMP) ## fault-injected load on the local stack -> build/soak/results.json
 	$(PY) bench/soak.py

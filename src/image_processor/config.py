@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from image_processor.engine import (
+    DEFAULT_DECODE_MEMORY_BUDGET,
     DEFAULT_MAX_INPUT_BYTES,
     DEFAULT_MAX_INPUT_PIXELS,
     Limits,
@@ -51,6 +52,17 @@ DEFAULT_SERVICE_NAME = "imgpipe"
 DEFAULT_METRICS_NAMESPACE = "imgpipe"
 DEFAULT_LOG_LEVEL = "INFO"
 
+# Set by Lambda itself in every function's environment (MB): not one of ENVIRONMENT_VARIABLES, which are the
+# ones Terraform sets. Absent (CLI, tests, the local stack without it), the engine's default budget applies.
+FUNCTION_MEMORY_VARIABLE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+# What the function holds besides one render: the Python runtime and Lambda's runtime client, boto3,
+# Powertools, the X-Ray SDK and Pillow (~90 MB measured after a cold start and a render, docs/security.md),
+# with room for the allocator's slack.
+RUNTIME_ALLOWANCE = 160 * 1024 * 1024
+# Below this no image worth rendering fits: a configuration error, not a reason to reject every upload.
+MIN_DECODE_MEMORY_BUDGET = 32 * 1024 * 1024
+_MIB = 1024 * 1024
+
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 # SQS accepts maxReceiveCount 1..1000.
 _MAX_RECEIVE_COUNT_RANGE = (1, 1000)
@@ -85,6 +97,9 @@ class Settings:
     variants: tuple[VariantSpec, ...] = field(default=(), repr=False)
     max_input_pixels: int = DEFAULT_MAX_INPUT_PIXELS
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    # Bytes one render may use (Limits.decode_memory_budget): from the function's memory, see
+    # `decode_memory_budget`.
+    decode_memory_budget: int = DEFAULT_DECODE_MEMORY_BUDGET
     cache_control: str = DEFAULT_CACHE_CONTROL
     max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
     metadata_ttl_days: int = DEFAULT_METADATA_TTL_DAYS
@@ -94,7 +109,11 @@ class Settings:
 
     @property
     def limits(self) -> Limits:
-        return Limits(max_input_pixels=self.max_input_pixels, max_input_bytes=self.max_input_bytes)
+        return Limits(
+            max_input_pixels=self.max_input_pixels,
+            max_input_bytes=self.max_input_bytes,
+            decode_memory_budget=self.decode_memory_budget,
+        )
 
     @property
     def variants_signature(self) -> str:
@@ -134,6 +153,7 @@ class Settings:
                 "POWERTOOLS_LOG_LEVEL", f"{log_level!r} is not one of {', '.join(sorted(LOG_LEVELS))}"
             )
 
+        max_input_bytes = _integer(environ, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, minimum=1)
         return cls(
             metadata_table=table,
             source_prefix=source_prefix,
@@ -142,7 +162,8 @@ class Settings:
             variants_config=variants_config,
             variants=variants,
             max_input_pixels=_integer(environ, "MAX_INPUT_PIXELS", DEFAULT_MAX_INPUT_PIXELS, minimum=1),
-            max_input_bytes=_integer(environ, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, minimum=1),
+            max_input_bytes=max_input_bytes,
+            decode_memory_budget=_memory_budget(environ, max_input_bytes),
             cache_control=cache_control,
             max_receive_count=_integer(
                 environ, "MAX_RECEIVE_COUNT", DEFAULT_MAX_RECEIVE_COUNT, *_MAX_RECEIVE_COUNT_RANGE
@@ -154,6 +175,30 @@ class Settings:
             metrics_namespace=_text(environ, "POWERTOOLS_METRICS_NAMESPACE", DEFAULT_METRICS_NAMESPACE),
             log_level=log_level,
         )
+
+
+def decode_memory_budget(function_memory_mb: int, max_input_bytes: int) -> int:
+    """The memory one render may use in a function of `function_memory_mb` MB (Lambda's MB are MiB):
+    the function's memory, minus RUNTIME_ALLOWANCE for what the process holds anyway, minus MAX_INPUT_BYTES
+    for the source bytes the handler holds while the render runs. The variants the render returns are part of
+    the render's own estimate (engine/budget.py)."""
+    return function_memory_mb * _MIB - RUNTIME_ALLOWANCE - max_input_bytes
+
+
+def _memory_budget(environ: Mapping[str, str], max_input_bytes: int) -> int:
+    if not environ.get(FUNCTION_MEMORY_VARIABLE, "").strip():
+        return DEFAULT_DECODE_MEMORY_BUDGET
+    memory_mb = _integer(environ, FUNCTION_MEMORY_VARIABLE, 0, minimum=1)
+    budget = decode_memory_budget(memory_mb, max_input_bytes)
+    if budget < MIN_DECODE_MEMORY_BUDGET:
+        runtime, minimum = RUNTIME_ALLOWANCE // _MIB, MIN_DECODE_MEMORY_BUDGET // _MIB
+        raise ConfigError(
+            FUNCTION_MEMORY_VARIABLE,
+            f"{memory_mb} MB leaves {budget // _MIB} MiB to render in after {runtime} MiB for the runtime "
+            f"and MAX_INPUT_BYTES for the source, under the {minimum} MiB minimum: give the function more "
+            "memory or lower MAX_INPUT_BYTES",
+        )
+    return budget
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:

@@ -6,7 +6,10 @@ tests/hostile/test_hostile_inputs.py and of docs/security.md.
 
 Groups:
 - truncated / corrupt: a small valid image in every accepted input format, cut or damaged;
-- bomb: headers claiming a huge canvas over a tiny payload, and PNG text / ICC chunks that inflate huge;
+- bomb: headers claiming a huge canvas over a tiny payload, PNG text / ICC chunks that inflate huge, and
+  valid files within the limits that would cost a whole invocation (tests/hostile/bombs.py): a JPEG marker
+  flood, JPEG/MPO scan bombs, and memory bombs in every format that can hold one (why JPEG and BMP cannot:
+  bombs.py);
 - dimensions: zero, huge, and absurd aspect ratios;
 - not-an-image: text, PDF, ZIP, random bytes, zero bytes, and images in formats we do not accept;
 - metadata: megabytes of EXIF / ICC / XMP around a valid image.
@@ -25,6 +28,12 @@ from functools import cache
 
 from PIL import Image
 
+from image_processor.config import decode_memory_budget
+from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_JPEG_SCANS
+from image_processor.engine.jpeg import MAX_SEGMENTS
+
+from . import bombs
+
 PROCESSED = "PROCESSED"
 REJECTED = "REJECTED"
 
@@ -37,6 +46,14 @@ R_OVER_LIMIT = r"^image too large: \d+x\d+ = [\d.]+ MP exceeds the 50\.0 MP limi
 R_TOO_LARGE = r"^image too large: \S"
 R_ENCODE = r"^cannot encode variant \w+ as \w+: \S"
 R_UNSUPPORTED = r"^unsupported format: [A-Z0-9]+$"
+R_MARKERS = rf"^too many JPEG markers: over {MAX_SEGMENTS} segments$"
+R_SCANS = rf"^too many JPEG scans: {bombs.SCAN_BOMB_SCANS} exceeds the limit of {DEFAULT_MAX_JPEG_SCANS}$"
+
+# The engine runs the corpus with the limits of the dev function (environments/dev: 1024 MB), the smallest
+# deployed: its memory budget is what the memory bombs must exceed.
+DEV_FUNCTION_MEMORY_MB = 1024
+DEV_MEMORY_BUDGET = decode_memory_budget(DEV_FUNCTION_MEMORY_MB, DEFAULT_MAX_INPUT_BYTES)
+R_MEMORY = rf"^image needs ~\d+ MiB to decode, over the {round(DEV_MEMORY_BUDGET / (1 << 20))} MiB budget$"
 
 
 @dataclass(frozen=True)
@@ -634,6 +651,73 @@ def _cases() -> list[HostileCase]:
                 f"a valid black 7200x7200 {fmt} ({_REAL_BOMB_SIZES[fmt]})",
             )
             for fmt in ("JPEG", "GIF", "TIFF", "WEBP", "AVIF")
+        ),
+        # ... valid files within every limit but the ones the engine checks from the header before decoding:
+        # the JPEG marker walk (segments, then scans: a minute of libjpeg CPU in 288 KB) and the memory
+        # estimate (~1.4 GiB to render 49 MP with alpha to the default preset, in a 1 GiB function)
+        HostileCase(
+            "jpeg_marker_flood",
+            "bomb",
+            bombs.jpeg_marker_flood,
+            REJECTED,
+            R_MARKERS,
+            "a 64x64 JPEG behind a million empty comments (4 MB): 1.1 s of Pillow's Python header parser",
+        ),
+        HostileCase(
+            "jpeg_scan_bomb",
+            "bomb",
+            bombs.jpeg_scan_bomb,
+            REJECTED,
+            R_SCANS,
+            "6000x6000 progressive JPEG, its last scan repeated 2500 times (288 KB, ~60 s of libjpeg CPU)",
+        ),
+        HostileCase(
+            "mpo_scan_bomb",
+            "bomb",
+            bombs.mpo_scan_bomb,
+            REJECTED,
+            R_SCANS,
+            "the same scan bomb as the first frame of a valid MPO",
+        ),
+        HostileCase(
+            "png_memory_bomb_49mp_rgba",
+            "bomb",
+            bombs.png_rgba_memory_bomb,
+            REJECTED,
+            R_MEMORY,
+            "a valid transparent 7000x7000 RGBA PNG (190 KB): 196 MB of pixels, ~1.4 GiB to render",
+        ),
+        HostileCase(
+            "tiff_memory_bomb_49mp_rgba",
+            "bomb",
+            bombs.tiff_rgba_memory_bomb,
+            REJECTED,
+            R_MEMORY,
+            "a valid 7000x7000 RGBA TIFF, one deflate strip (190 KB)",
+        ),
+        HostileCase(
+            "gif_memory_bomb_49mp_transparent",
+            "bomb",
+            bombs.gif_transparent_memory_bomb,
+            REJECTED,
+            R_MEMORY,
+            "a valid 7000x7000 GIF whose one colour is transparent (37 KB): rendered as RGBA",
+        ),
+        HostileCase(
+            "webp_memory_bomb_49mp_rgba",
+            "bomb",
+            bombs.webp_rgba_memory_bomb,
+            REJECTED,
+            R_MEMORY,
+            "a valid transparent 7000x7000 lossless WebP (34 bytes)",
+        ),
+        HostileCase(
+            "avif_memory_bomb_49mp_rgba",
+            "bomb",
+            bombs.avif_rgba_memory_bomb,
+            REJECTED,
+            R_MEMORY,
+            "a valid transparent 7000x7000 AVIF (2 KB)",
         ),
         # ... and PNG chunks that inflate huge (Pillow: MAX_TEXT_CHUNK 1 MiB each, MAX_TEXT_MEMORY 64 MiB)
         HostileCase(

@@ -1,6 +1,9 @@
 """Run the engine on every file of a directory, one forked child per file, and print one JSON line per file.
 
-    python tests/hostile/runner.py DIR [--preset default] [--timeout 30]
+    python tests/hostile/runner.py DIR [--preset default] [--timeout 30] [--memory-mb 1024]
+
+`--memory-mb` gives the engine the memory budget of a function of that size (what Lambda's
+AWS_LAMBDA_FUNCTION_MEMORY_SIZE gives the deployed one); without it, the engine's default budget.
 
 Why a separate process, and a fork per file: Pillow allocates pixel memory with malloc, which `tracemalloc`
 does not see, so the only honest peak is the process's maximum resident set size. `ru_maxrss` is a high-water
@@ -28,14 +31,15 @@ from pathlib import Path
 
 from PIL import Image
 
-from image_processor.engine import ImageRejected, Limits, load_variants, render
+from image_processor.config import decode_memory_budget
+from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, ImageRejected, Limits, load_variants, render
 
 
-def _render_one(data: bytes, preset: str) -> dict[str, object]:
+def _render_one(data: bytes, preset: str, limits: Limits) -> dict[str, object]:
     specs = load_variants(preset)
     started = time.perf_counter()
     try:
-        rendered = render(data, specs, Limits())
+        rendered = render(data, specs, limits)
     except ImageRejected as rejected:
         return {"status": "REJECTED", "reason": rejected.reason, "seconds": time.perf_counter() - started}
     except BaseException as error:  # the contract says this never happens: report it, do not hide it
@@ -52,7 +56,7 @@ def _render_one(data: bytes, preset: str) -> dict[str, object]:
     }
 
 
-def _run_child(path: Path, preset: str, timeout: float) -> dict[str, object]:
+def _run_child(path: Path, preset: str, limits: Limits, timeout: float) -> dict[str, object]:
     data = path.read_bytes()
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     read_fd, write_fd = os.pipe()
@@ -60,7 +64,7 @@ def _run_child(path: Path, preset: str, timeout: float) -> dict[str, object]:
     if pid == 0:  # child
         os.close(read_fd)
         try:
-            result = _render_one(data, preset)
+            result = _render_one(data, preset, limits)
             payload = json.dumps(result).encode()
         except BaseException as error:  # pragma: no cover - last resort, keeps the parent informed
             payload = json.dumps({"status": "CRASH", "error": repr(error)[:500]}).encode()
@@ -103,15 +107,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--preset", default="default")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--memory-mb", type=int, default=None)
     args = parser.parse_args(argv)
+    limits = Limits()
+    if args.memory_mb is not None:
+        limits = Limits(decode_memory_budget=decode_memory_budget(args.memory_mb, DEFAULT_MAX_INPUT_BYTES))
     # Warm up before forking (Pillow's plugin registry, encoders) so that no child pays for them.
     Image.init()
     warm = BytesIO()
     Image.new("RGB", (16, 16), "red").save(warm, "PNG")
-    _render_one(warm.getvalue(), args.preset)
+    _render_one(warm.getvalue(), args.preset, limits)
 
     for path in sorted(p for p in args.directory.iterdir() if p.is_file()):
-        print(json.dumps(_run_child(path, args.preset, args.timeout)), flush=True)
+        print(json.dumps(_run_child(path, args.preset, limits, args.timeout)), flush=True)
     return 0
 
 

@@ -22,11 +22,22 @@ import pytest
 from PIL import EpsImagePlugin
 
 from image_processor.adapters import MetadataTable
+from image_processor.config import FUNCTION_MEMORY_VARIABLE
 from image_processor.engine import ImageRejected, load_variants, render
 from imgpipe.local.function import FunctionRuntime
 from imgpipe.local.lambda_event import sqs_record
 
-from .corpus import CASES, PROCESSED, REJECTED, HostileCase, extension_for, good_image
+from .corpus import (
+    CASES,
+    DEV_FUNCTION_MEMORY_MB,
+    PROCESSED,
+    R_MEMORY,
+    R_SCANS,
+    REJECTED,
+    HostileCase,
+    extension_for,
+    good_image,
+)
 from .corpus import case as corpus_case
 
 pytestmark = [
@@ -56,7 +67,15 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def engine_results(corpus_dir: Path) -> dict[str, dict[str, object]]:
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), str(corpus_dir), "--timeout", "30"],
+        [
+            sys.executable,
+            str(RUNNER),
+            str(corpus_dir),
+            "--timeout",
+            "30",
+            "--memory-mb",
+            str(DEV_FUNCTION_MEMORY_MB),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -86,6 +105,10 @@ def test_corpus_covers_every_accepted_format_and_every_kind_of_bad_input() -> No
     }
     bombs = {case.name.split("_", 1)[0] for case in CASES if case.group == "bomb"}
     assert {"png", "gif", "tiff", "bmp", "jpeg", "webp"} <= bombs
+    # every format that can hold a scan or memory bomb within the limits has one (bombs.py: why not BMP)
+    scan_bombs = {case.name.split("_", 1)[0] for case in CASES if case.reason == R_SCANS}
+    memory_bombs = {case.name.split("_", 1)[0] for case in CASES if case.reason == R_MEMORY}
+    assert (scan_bombs, memory_bombs) == ({"jpeg", "mpo"}, {"png", "tiff", "gif", "webp", "avif"})
     for case in CASES:
         assert case.expected in (PROCESSED, REJECTED)
         assert (case.reason is None) == (case.expected == PROCESSED), case.name
@@ -176,8 +199,9 @@ def test_one_batch_of_every_hostile_file_and_a_good_image_never_fails(
     event = {"Records": [sqs_record(m, queue.arn, aws.region) for m in messages]}
     assert len(event["Records"]) == len(uploads) + 2  # + the s3:TestEvent S3 sent when notifications were set
 
-    # WHEN the function receives them as one batch
-    with FunctionRuntime(function_env(table)) as runtime:
+    # WHEN the function, as deployed in dev (Lambda tells it its memory), receives them as one batch
+    environment = {**function_env(table), FUNCTION_MEMORY_VARIABLE: str(DEV_FUNCTION_MEMORY_MB)}
+    with FunctionRuntime(environment) as runtime:
         handler = runtime.load_handler()
         started = time.perf_counter()
         response = handler(event, lambda_context)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from image_processor.config import ENVIRONMENT_VARIABLES, ConfigError, Settings
-from image_processor.engine import load_variants, variants_signature
+from image_processor.config import (
+    ENVIRONMENT_VARIABLES,
+    FUNCTION_MEMORY_VARIABLE,
+    ConfigError,
+    Settings,
+    decode_memory_budget,
+)
+from image_processor.engine import DEFAULT_DECODE_MEMORY_BUDGET, load_variants, variants_signature
 
 BASE = {"METADATA_TABLE": "imgpipe-dev-metadata"}
+MIB = 1024 * 1024
 
 
 def settings(**overrides: str) -> Settings:
@@ -170,3 +177,47 @@ def test_ttl_above_a_century_is_refused() -> None:
 def test_table_arn_is_accepted() -> None:
     arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-prod-metadata"
     assert settings(METADATA_TABLE=arn).metadata_table == arn
+
+
+# ---------------------------------------------------------------------------------- the memory budget
+
+
+def test_without_lambdas_memory_size_the_budget_is_the_engines_default() -> None:
+    # GIVEN no AWS_LAMBDA_FUNCTION_MEMORY_SIZE (the CLI, the tests) THEN nothing changes: the generous default
+    assert settings().decode_memory_budget == DEFAULT_DECODE_MEMORY_BUDGET
+    assert settings().limits.decode_memory_budget == DEFAULT_DECODE_MEMORY_BUDGET
+    assert settings(AWS_LAMBDA_FUNCTION_MEMORY_SIZE="").decode_memory_budget == DEFAULT_DECODE_MEMORY_BUDGET
+
+
+@pytest.mark.parametrize(
+    ("memory_mb", "max_input_bytes", "budget_mib"),
+    [("1024", "", 814), ("1769", "", 1559), ("1024", str(10 * MIB), 854), ("10240", "", 10030)],
+    ids=["dev", "staging-prod", "dev-10-mib-uploads", "largest-lambda"],
+)
+def test_the_budget_is_the_functions_memory_less_the_runtime_and_the_source(
+    memory_mb: str, max_input_bytes: str, budget_mib: int
+) -> None:
+    # GIVEN the memory Lambda says the function has WHEN settings are read
+    result = settings(AWS_LAMBDA_FUNCTION_MEMORY_SIZE=memory_mb, MAX_INPUT_BYTES=max_input_bytes)
+    # THEN the budget is that memory, less 160 MiB for the runtime and MAX_INPUT_BYTES for the source
+    assert result.decode_memory_budget == budget_mib * MIB
+    assert result.decode_memory_budget == decode_memory_budget(int(memory_mb), result.max_input_bytes)
+    assert result.limits.decode_memory_budget == budget_mib * MIB
+
+
+@pytest.mark.parametrize("value", ["lots", "1.5", "0", "128", "240"])
+def test_a_memory_size_that_leaves_no_budget_names_the_variable(value: str) -> None:
+    # GIVEN a memory size that is not a number, or too small to render in (the init fails, not every upload)
+    error = config_error(AWS_LAMBDA_FUNCTION_MEMORY_SIZE=value)
+    assert error.variable == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+    assert str(error).startswith("AWS_LAMBDA_FUNCTION_MEMORY_SIZE: ")
+
+
+def test_a_small_function_with_small_uploads_still_gets_a_budget() -> None:
+    result = settings(AWS_LAMBDA_FUNCTION_MEMORY_SIZE="256", MAX_INPUT_BYTES=str(5 * MIB))
+    assert result.decode_memory_budget == (256 - 160 - 5) * MIB
+
+
+def test_lambdas_variable_is_not_one_terraform_sets() -> None:
+    assert FUNCTION_MEMORY_VARIABLE == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+    assert FUNCTION_MEMORY_VARIABLE not in ENVIRONMENT_VARIABLES

@@ -2,7 +2,8 @@
 
 `ImageRejected` is permanent: the input itself is bad or over a limit, and retrying cannot help. The handler
 records it as REJECTED with `reason` and acknowledges the message. `SpecError` is a configuration error
-(bad `VARIANTS`).
+(bad `VARIANTS`). `RenderInterrupted` is transient: `render_isolated` could not finish, for a reason that says
+nothing about the input.
 """
 
 
@@ -17,3 +18,8 @@ class ImageRejected(Exception):
 
 class SpecError(ValueError):
     """A variant spec or preset name is invalid; the message names the field, e.g. `variants[2].fit: ...`."""
+
+
+class RenderInterrupted(Exception):
+    """A render cut short by something other than the input: the caller's wall deadline, or its process died
+    (a signal, a crash). The input is not known to be bad; the caller retries it."""

@@ -1,0 +1,160 @@
+"""render_isolated: the same render in a forked child, with CPU, memory and wall-time budgets that hold."""
+
+import os
+import signal
+import time
+from typing import NoReturn
+
+import pytest
+
+from image_processor.engine import (
+    ImageRejected,
+    Limits,
+    RenderInterrupted,
+    isolate,
+    load_variants,
+    render,
+    render_isolated,
+)
+from image_processor.engine import decode as decode_module
+from tests import fixtures_images as fx
+from tests.hostile import bombs
+from tests.hostile.corpus import case
+
+DEFAULT = load_variants("default")
+MIB = 1 << 20
+
+
+@pytest.mark.parametrize(
+    "data",
+    [fx.photo_jpeg(), fx.rgba_png(), fx.cmyk_jpeg(with_icc=True), fx.oriented_jpeg(6), fx.mpo()],
+    ids=["jpeg", "rgba-png", "cmyk-jpeg", "rotated-jpeg", "mpo"],
+)
+def test_a_render_in_the_child_is_the_render_in_process(data: bytes) -> None:
+    # GIVEN an image WHEN rendered in a child and in this process THEN every variant is byte for byte the same
+    assert render_isolated(data, DEFAULT, Limits(), wall_seconds=None) == render(data, DEFAULT, Limits())
+
+
+def test_a_rejection_in_the_child_is_the_same_rejection() -> None:
+    with pytest.raises(ImageRejected) as in_process:
+        render(fx.truncated_jpeg(), DEFAULT, Limits())
+    with pytest.raises(ImageRejected) as isolated:
+        render_isolated(fx.truncated_jpeg(), DEFAULT, Limits(), wall_seconds=30)
+    assert isolated.value.reason == in_process.value.reason
+
+
+def test_a_child_past_its_cpu_budget_is_rejected_with_the_cpu_reason() -> None:
+    # GIVEN the scan bomb (~60 s of libjpeg CPU) with the scan count out of the way and a 1 s CPU budget
+    limits = Limits(max_jpeg_scans=1_000_000, max_render_cpu_seconds=1)
+    # WHEN it is rendered in a child THEN the kernel stops the child and the input is rejected for it
+    with pytest.raises(ImageRejected) as caught:
+        render_isolated(case("jpeg_scan_bomb").data, DEFAULT, limits, wall_seconds=None)
+    assert caught.value.reason == "decoding exceeded the CPU budget of 1 s"
+
+
+def test_a_child_over_its_memory_budget_is_rejected_with_the_memory_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a 16 MP RGBA image (64 MB of pixels), a 32 MiB budget, and the header estimate switched off so
+    # that the child itself meets the limit (it inherits this process's modules, patch included)
+    monkeypatch.setattr(decode_module, "check_memory", lambda needed, limits: None)
+    data = bombs.png_rgba_memory_bomb(4000)
+    # WHEN it is rendered in a child THEN the decode's allocation fails and the input is rejected for it
+    with pytest.raises(ImageRejected) as caught:
+        render_isolated(data, DEFAULT, Limits(decode_memory_budget=32 * MIB), wall_seconds=None)
+    assert caught.value.reason == "decoding exceeded the memory budget of 32 MiB"
+
+
+def test_an_encoder_out_of_memory_is_the_memory_reason_not_the_encoders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a 16 MP RGBA image whose decode fits 200 MiB but whose WebP encode (~290 MB) does not
+    monkeypatch.setattr(decode_module, "check_memory", lambda needed, limits: None)
+    data = bombs.png_rgba_memory_bomb(4000)
+    webp = load_variants('[{"name": "w", "format": "webp"}]')
+    limits = Limits(decode_memory_budget=200 * MIB)
+    # WHEN rendered in the bounded child THEN libwebp's failed allocation is reported as what it is ...
+    with pytest.raises(ImageRejected) as caught:
+        render_isolated(data, webp, limits, wall_seconds=None)
+    assert caught.value.reason == "decoding exceeded the memory budget of 200 MiB"
+    # ... where the render alone can only repeat the encoder's own words for it
+    monkeypatch.setattr(isolate, "_ran_out", lambda start, limits: False)
+    with pytest.raises(ImageRejected, match=r"^cannot encode variant w as webp: encoding error"):
+        render_isolated(data, webp, limits, wall_seconds=None)
+
+
+def test_a_child_past_the_wall_deadline_is_killed_and_the_render_interrupted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a render that waits (no CPU: only the wall deadline can stop it)
+    monkeypatch.setattr(isolate, "render", lambda *args: time.sleep(600))
+    # WHEN rendered with 0.2 s of wall time THEN it is interrupted, not rejected: the input is not known bad
+    with pytest.raises(RenderInterrupted) as caught:
+        render_isolated(fx.grey_jpeg(), DEFAULT, Limits(), wall_seconds=0.2)
+    assert str(caught.value) == "render stopped at its wall deadline of 0.2 s"
+    assert not isinstance(caught.value, ImageRejected)
+
+
+def _killed(*_args: object) -> NoReturn:
+    # As the kernel's OOM killer would (SIGSEGV would do too, but pytest's faulthandler prints for it).
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+def _exit_3(*_args: object) -> NoReturn:
+    os._exit(3)
+
+
+def _raise_bug(*_args: object) -> NoReturn:
+    raise RuntimeError("a bug")
+
+
+@pytest.mark.parametrize(
+    ("work", "message"),
+    [
+        (_killed, "render child killed by SIGKILL"),
+        (_exit_3, "render child exited with code 3 without a result"),
+        (_raise_bug, "render failed in its child process: RuntimeError: a bug"),
+    ],
+    ids=["signal", "exit", "exception"],
+)
+def test_any_other_end_of_the_child_interrupts_the_render_with_what_happened(
+    work: object, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(isolate, "render", work)
+    with pytest.raises(RenderInterrupted) as caught:
+        render_isolated(fx.grey_jpeg(), DEFAULT, Limits(), wall_seconds=30)
+    assert str(caught.value) == message
+
+
+def test_without_fork_the_render_runs_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a platform without os.fork
+    monkeypatch.setattr(isolate, "_CAN_FORK", False)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked"))
+    # WHEN rendered THEN it is the in-process render
+    data = fx.photo_jpeg()
+    assert render_isolated(data, DEFAULT, Limits(), wall_seconds=1) == render(data, DEFAULT, Limits())
+
+
+def test_no_child_is_left_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    children: list[int] = []
+    fork = os.fork
+
+    def recording_fork() -> int:
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    # GIVEN renders that end every way: a result, a rejection, a deadline
+    render_isolated(fx.grey_jpeg(), DEFAULT, Limits(), wall_seconds=30)
+    with pytest.raises(ImageRejected):
+        render_isolated(b"not an image", DEFAULT, Limits(), wall_seconds=30)
+    with pytest.raises(RenderInterrupted):
+        render_isolated(case("jpeg_scan_bomb").data, DEFAULT, Limits(max_jpeg_scans=10**6), wall_seconds=0)
+    # THEN each of their children was reaped
+    assert len(children) == 3
+    for pid in children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
