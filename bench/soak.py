@@ -259,6 +259,12 @@ def scan_records(stack: Stack) -> dict[str, list[dict[str, Any]]]:
                     "reason": item.get("reason", {}).get("S"),
                     "variants": [v["M"]["key"]["S"] for v in item.get("variants", {}).get("L", [])],
                     "duration_ms": int(item.get("duration_ms", {}).get("N", "0")),
+                    # what a lost upload's diagnosis needs: whose claim, until when, how many tries
+                    "sk": item.get("sk", {}).get("S"),
+                    "lease_until": int(item.get("lease_until", {}).get("N", "0")) or None,
+                    "attempts": int(item.get("attempts", {}).get("N", "0")),
+                    "abandoned": int(item.get("abandoned", {}).get("N", "0")),
+                    "released": item.get("released", {}).get("BOOL", False),
                 }
             )
     return by_pk
@@ -548,6 +554,17 @@ def _report(
             "mapping": mapping_stats,
             "timings": timings,
             "lost_keys": lost[:20],
+            # every record a lost upload has (none, a stranded claim, a FAILED one); was it dead-lettered
+            "lost_detail": {
+                key: {
+                    "records": [
+                        {k: v for k, v in item.items() if k != "variants"}
+                        for item in records.get(f"{bucket}/{key}", [])
+                    ],
+                    "dead_lettered_before_redrive": key in dead_keys,
+                }
+                for key in lost[:20]
+            },
             "misclassified": misclassified[:20],
             "missing_variants": missing_variants[:20],
             "config": {

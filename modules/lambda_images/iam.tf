@@ -33,7 +33,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "WriteVariants"
     effect    = "Allow"
-    actions   = ["s3:PutObject"]
+    actions   = ["s3:DeleteObject", "s3:PutObject"] # DeleteObject: a deleted upload's variants go too
     resources = ["${var.bucket_arn}/${var.destination_prefix}*"]
   }
 

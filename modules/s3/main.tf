@@ -145,14 +145,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 # A bucket has exactly one notification configuration and saving it replaces the whole of it: nothing else
 # may manage notifications on this bucket. S3 validates the destination by sending an s3:TestEvent, so the
 # queue policy (and the key policy that lets S3 encrypt for the queue) must exist first: the caller passes
-# a queue ARN that depends on its queue policy (modules/sqs output `queue_arn`).
+# a queue ARN that depends on its queue policy (modules/sqs output `queue_arn`). Removals are sent too: the
+# function deletes a deleted upload's variants.
 resource "aws_s3_bucket_notification" "this" {
   bucket = aws_s3_bucket.this.id
 
   queue {
     id            = "uploads-to-queue"
     queue_arn     = var.notification_queue_arn
-    events        = ["s3:ObjectCreated:*"]
+    events        = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] # removals delete the upload's variants
     filter_prefix = var.source_prefix
   }
 }

@@ -19,7 +19,7 @@ variable "kms_key_arn" {
 }
 
 variable "notification_queue_arn" {
-  description = "ARN of the SQS queue that receives s3:ObjectCreated:* events under source_prefix. Pass an ARN that depends on the queue's policy (modules/sqs output `queue_arn`)."
+  description = "ARN of the SQS queue that receives s3:ObjectCreated:* and s3:ObjectRemoved:* events under source_prefix. Pass an ARN that depends on the queue's policy (modules/sqs output `queue_arn`)."
   type        = string
 
   validation {

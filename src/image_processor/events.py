@@ -1,18 +1,28 @@
-"""SQS message body -> S3 object references, the S3 test event, or a poison message.
+"""The one codec of S3 event notifications as they travel on the queues.
+
+- `parse_body` (strict, the function's): an SQS body -> object references, the S3 test event, or a
+  `PoisonMessage`, which the caller reports failed so that it ends in the DLQ for a human to see;
+- `describe_body` (tolerant, the operators'): what a body in the DLQ refers to, whatever it holds;
+- `notification_body`: a body shaped like S3's own, for `imgpipe reprocess`, the tests and the soak.
 
 The body of each SQS record is what S3 sent to the queue: an event notification with one or more `Records`, or
-the `s3:TestEvent` S3 sends when a notification configuration is saved. Anything else is a `PoisonMessage`:
-the caller reports it failed so that it ends in the DLQ for a human to see; nothing is dropped silently.
+the `s3:TestEvent` S3 sends when a notification configuration is saved.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
+
+from image_processor.records import RecordKey
 
 _CREATED_PREFIXES = ("ObjectCreated:", "s3:ObjectCreated:")
+# A delete (a delete marker in a versioned bucket, or a version removed for good): its variants go too.
+_REMOVED_PREFIXES = ("ObjectRemoved:", "s3:ObjectRemoved:")
 _TEST_EVENT = "s3:TestEvent"
 
 
@@ -26,15 +36,27 @@ class PoisonMessage(Exception):
 
 @dataclass(frozen=True)
 class S3ObjectRef:
-    """One object an `ObjectCreated:*` record points at; `key` is decoded."""
+    """One object an `ObjectCreated:*` or `ObjectRemoved:*` record points at; `key` is decoded."""
 
     bucket: str
     key: str
-    size: int | None
-    etag: str | None
-    version_id: str | None
-    event_name: str
-    event_time: str | None
+    size: int | None = None
+    etag: str | None = None
+    version_id: str | None = None
+    event_name: str = "ObjectCreated:Put"
+    event_time: str | None = None
+    sequencer: str | None = None  # orders the events of one key; names a delete in an unversioned bucket
+
+    @property
+    def removed(self) -> bool:
+        return self.event_name.startswith(_REMOVED_PREFIXES)
+
+    @property
+    def record_key(self) -> RecordKey:
+        """The metadata record this event is recorded under (a removal has its own)."""
+        if self.removed:
+            return RecordKey.for_removal(self.bucket, self.key, self.version_id, self.sequencer)
+        return RecordKey.for_object(self.bucket, self.key, self.version_id, self.etag)
 
 
 @dataclass(frozen=True)
@@ -121,12 +143,13 @@ def _parse_record(record: Any, index: int) -> S3ObjectRef:
         version_id=_optional_text(obj.get("versionId"), none_values=("null",)),
         event_name=event_name,
         event_time=event_time if isinstance(event_time, str) else None,
+        sequencer=_optional_text(obj.get("sequencer")),
     )
 
 
 def _skip_reason(ref: S3ObjectRef, source_prefix: str, destination_prefix: str) -> str | None:
-    if not ref.event_name.startswith(_CREATED_PREFIXES):
-        return f"not an ObjectCreated event ({ref.event_name})"
+    if not ref.event_name.startswith(_CREATED_PREFIXES + _REMOVED_PREFIXES):
+        return f"not an ObjectCreated or ObjectRemoved event ({ref.event_name})"
     # Checked before the source prefix so the loop guard holds even if the prefixes were misconfigured.
     if ref.key.startswith(destination_prefix):
         return f"under DESTINATION_PREFIX {destination_prefix!r} (loop guard)"
@@ -141,3 +164,86 @@ def _optional_text(value: Any, none_values: tuple[str, ...] = ()) -> str | None:
     if not isinstance(value, str) or not value or value in none_values:
         return None
     return value.strip('"')
+
+
+def describe_body(body: str) -> tuple[str, list[S3ObjectRef]]:
+    """(`s3` | `test` | `poison`, objects named): the operator's view of any body, never raising.
+
+    Bodies in the DLQ are often the malformed ones: every level may be any JSON type.
+    """
+    try:
+        data: Any = json.loads(body)
+    except (TypeError, ValueError):
+        return "poison", []
+    if isinstance(data, dict) and data.get("Event") == _TEST_EVENT:
+        return "test", []
+    records = data.get("Records") if isinstance(data, dict) else None
+    if not isinstance(records, list):
+        return "poison", []
+    refs = []
+    for record in records:
+        s3 = _field(record, "s3")
+        bucket = _field(_field(s3, "bucket"), "name")
+        obj = _field(s3, "object")
+        key = _field(obj, "key")
+        if isinstance(bucket, str) and bucket and isinstance(key, str) and key:
+            size = _field(obj, "size")
+            event_name = _field(record, "eventName")
+            refs.append(
+                S3ObjectRef(
+                    bucket=bucket,
+                    key=unquote_plus(key),
+                    size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                    etag=_optional_text(_field(obj, "eTag")),
+                    version_id=_optional_text(_field(obj, "versionId"), none_values=("null",)),
+                    event_name=event_name if isinstance(event_name, str) else "",
+                    event_time=_optional_text(_field(record, "eventTime")),
+                    sequencer=_optional_text(_field(obj, "sequencer")),
+                )
+            )
+    return ("s3", refs) if refs else ("poison", [])
+
+
+def notification_body(
+    refs: Iterable[S3ObjectRef],
+    *,
+    region: str,
+    principal: str = "imgpipe",
+    encode_slash: bool = False,
+) -> str:
+    """One S3-shaped record per reference (`eventName`, `eventTime` from it, else now), keys URL-encoded as
+    S3 encodes them (space -> '+'); `encode_slash` also encodes '/' as moto does."""
+    records = []
+    for ref in refs:
+        obj: dict[str, Any] = {
+            "key": quote_plus(ref.key, safe="" if encode_slash else "/"),
+            "sequencer": ref.sequencer or "0",
+        }
+        if ref.size is not None:
+            obj["size"] = ref.size
+        if ref.etag:
+            obj["eTag"] = ref.etag.strip('"')
+        if ref.version_id and ref.version_id != "null":
+            obj["versionId"] = ref.version_id
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        records.append(
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": region,
+                "eventTime": ref.event_time or now,
+                "eventName": ref.event_name,
+                "userIdentity": {"principalId": principal},
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": principal,
+                    "bucket": {"name": ref.bucket, "arn": f"arn:aws:s3:::{ref.bucket}"},
+                    "object": obj,
+                },
+            }
+        )
+    return json.dumps({"Records": records})
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None

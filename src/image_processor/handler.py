@@ -57,6 +57,7 @@ processor = Processor(
     span=tracer.provider.in_subsegment,
 )
 _batch = BatchProcessor(event_type=EventType.SQS)
+_invocation_ms: int | None = None
 
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
@@ -66,7 +67,10 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
     remaining_ms = lambda_context.get_remaining_time_in_millis() if lambda_context is not None else None
     try:
         result = processor.process_message(
-            record.body, receive_count=receive_count, remaining_ms=remaining_ms
+            record.body,
+            receive_count=receive_count,
+            remaining_ms=remaining_ms,
+            invocation_ms=_invocation_ms,
         )
     except PoisonMessage as exc:
         # Not something S3 sends: fail it every time so it reaches the DLQ for a human.
@@ -78,7 +82,8 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
 
 
 def _observe(result: MessageResult) -> None:
-    skipped = len(result.skipped) + int(result.test_event)
+    ignored = sum(1 for item in result.objects if item.outcome is Outcome.IGNORED)
+    skipped = len(result.skipped) + int(result.test_event) + ignored
     if skipped:
         # Also keeps every invocation's EMF blob non-empty (Powertools warns on an empty one).
         metrics.add_metric(name="RecordsSkipped", unit=MetricUnit.Count, value=skipped)
@@ -99,12 +104,17 @@ def _observe(result: MessageResult) -> None:
             metrics.add_metric(name="TransientFailures", unit=MetricUnit.Count, value=1)
         elif item.outcome is Outcome.FAILED:
             metrics.add_metric(name="ImagesFailed", unit=MetricUnit.Count, value=1)
+        elif item.outcome is Outcome.DELETED:
+            metrics.add_metric(name="ImagesDeleted", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    global _invocation_ms  # noqa: PLW0603 - every invocation of a function has the same timeout
+    # The context tells the time left, not the timeout: what is left at the start stands for the invocation.
+    _invocation_ms = context.get_remaining_time_in_millis()
     return dict(
         process_partial_response(
             event=event, record_handler=record_handler, processor=_batch, context=context

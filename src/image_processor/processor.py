@@ -23,7 +23,16 @@ from typing import Any
 from image_processor.adapters import AwsCallError, ConditionFailed, ObjectStore, RecordStore, source_pointer
 from image_processor.adapters.errors import ErrorKind, SourceChanged, SourceGone
 from image_processor.config import Settings
-from image_processor.engine import ImageRejected, Rendered, Span, check_size, render, variant_key
+from image_processor.engine import (
+    ImageRejected,
+    Rendered,
+    RenderInterrupted,
+    Span,
+    check_size,
+    render_isolated,
+    variant_key,
+)
+from image_processor.engine.keys import variant_stem
 from image_processor.events import Notification, S3ObjectRef, SkippedRecord, TestEvent, parse_body
 from image_processor.records import (
     FINAL_STATUSES,
@@ -43,6 +52,15 @@ _DEFAULT_REMAINING_MS = 900_000
 # this many seconds, or the invocation's own length if shorter (a 1 s local timeout keeps a short lease,
 # so a killed invocation's objects are free by the next receive instead of blocked for 30 s).
 _LEASE_MARGIN_SECONDS = 30
+# Time kept back from rendering for writing the variants and the record: a tenth of the invocation, within
+# these bounds. An object is not started with less than twice that left (it goes back to the queue unclaimed).
+_MIN_RESERVE_MS = 100
+_MAX_RESERVE_MS = 3_000
+# An object whose render was stopped at the invocation's deadline this many times, each time after having at
+# least half an invocation, is recorded REJECTED instead of being retried again. (Stopped with less, the time
+# went to its batch neighbours: not counted. Killed outright, the cause is unknown: a kill of any call, an
+# out-of-memory parent; SQS's maxReceiveCount bounds those.)
+MAX_INTERRUPTED = 2
 SOURCE_GONE_REASON = "source object no longer exists (deleted after the upload event)"
 SOURCE_CHANGED_REASON = (
     "source object was overwritten before it was processed; the newer upload has its own record"
@@ -55,6 +73,8 @@ class Outcome(StrEnum):
     DUPLICATE = "DUPLICATE"  # a final record with the same variants exists: nothing done, acknowledged
     RETRY = "RETRY"  # transient failure (or another delivery holds the claim): reported failed, retried
     FAILED = "FAILED"  # transient failure on the last receive: record FAILED, reported failed -> DLQ
+    DELETED = "DELETED"  # the upload was deleted: its variants deleted, record DELETED
+    IGNORED = "IGNORED"  # a removal while a version is still current: nothing to do, no record, acknowledged
 
 
 _RETRIED = frozenset({Outcome.RETRY, Outcome.FAILED})
@@ -70,6 +90,46 @@ class ObjectResult:
     bytes_written: int = 0
     variants_written: int = 0
     source_megapixels: float | None = None
+
+
+class _Rejected(Exception):
+    """The event is for bytes that must not be published (superseded, deleted, another source's stem)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class _StemTaken(_Rejected):
+    def __init__(self, stem: str, owner: str) -> None:
+        self.owner = owner
+        super().__init__(
+            f"variant keys {stem}_* belong to {owner}; rename this upload (one stem, one source)"
+        )
+
+
+class _Busy(Exception):
+    """Someone else is writing the same variant keys right now: retried later, like a transient error."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the invocation ends (monotonic clock), and the part kept for the writes after a render."""
+
+    ends: float
+    reserve_ms: int
+    invocation_ms: int
+
+    @classmethod
+    def after(cls, remaining_ms: int | None, invocation_ms: int | None = None) -> Deadline:
+        # 0 ms left is an invocation already past its deadline: the shortest lease, not the default one.
+        remaining = _DEFAULT_REMAINING_MS if remaining_ms is None else max(0, remaining_ms)
+        total = max(remaining, invocation_ms or 0)
+        reserve = min(_MAX_RESERVE_MS, max(_MIN_RESERVE_MS, total // 10))
+        return cls(time.monotonic() + remaining / 1000, reserve, total)
+
+    def remaining_ms(self) -> int:
+        return max(0, int((self.ends - time.monotonic()) * 1000))
 
 
 class RetryMessage(Exception):
@@ -122,9 +182,18 @@ class Processor:
         self._limits = settings.limits
 
     def process_message(
-        self, body: str, *, receive_count: int = 1, remaining_ms: int | None = None
+        self,
+        body: str,
+        *,
+        receive_count: int = 1,
+        remaining_ms: int | None = None,
+        invocation_ms: int | None = None,
     ) -> MessageResult:
-        """Every object of one SQS record body. Raises `PoisonMessage` for a body S3 did not send."""
+        """Every object of one SQS record body. Raises `PoisonMessage` for a body S3 did not send.
+
+        `remaining_ms` is the time left in the invocation now; `invocation_ms` its whole length, if known.
+        """
+        deadline = Deadline.after(remaining_ms, invocation_ms)
         parsed = parse_body(
             body,
             source_prefix=self.settings.source_prefix,
@@ -145,55 +214,54 @@ class Processor:
                 },
             )
         results = [
-            self.process_object(ref, receive_count=receive_count, remaining_ms=remaining_ms)
-            for ref in parsed.objects
+            self.process_object(ref, receive_count=receive_count, deadline=deadline) for ref in parsed.objects
         ]
         return MessageResult(objects=results, skipped=parsed.skipped)
 
     def process_object(
-        self, ref: S3ObjectRef, *, receive_count: int = 1, remaining_ms: int | None = None
+        self,
+        ref: S3ObjectRef,
+        *,
+        receive_count: int = 1,
+        remaining_ms: int | None = None,
+        deadline: Deadline | None = None,
     ) -> ObjectResult:
+        deadline = deadline or Deadline.after(remaining_ms)
         attempt = _Attempt(
             ref=ref,
-            record_key=RecordKey.for_object(ref.bucket, ref.key, ref.version_id, ref.etag),
+            record_key=ref.record_key,
             token=uuid.uuid4().hex,
             receive_count=receive_count,
+            deadline=deadline,
         )
-        now = self._clock()
-        # 0 ms left is an invocation already past its deadline: the shortest lease, not the default one.
-        remaining = _DEFAULT_REMAINING_MS if remaining_ms is None else max(0, remaining_ms)
-        remaining_seconds = max(1, math.ceil(remaining / 1000))
-        lease_seconds = remaining_seconds + min(_LEASE_MARGIN_SECONDS, remaining_seconds)
-        try:
-            attempt.attempts = self.records.claim(
-                attempt.record_key,
-                bucket=ref.bucket,
-                object_key=ref.key,
-                token=attempt.token,
-                now=int(now.timestamp()),
-                lease_until=int(now.timestamp()) + lease_seconds,
-                claimed_at=iso_utc(now),
-                signature=self._signature,
-                expires_at=self._expires_at(now),
-            )
-        except ConditionFailed as refused:
-            existing = refused.item or {}
-            if existing.get("status") != Status.IN_PROGRESS or existing.get("claim_token") != attempt.token:
-                return self._refused(attempt, refused)
-            # Our own claim: the UpdateItem was applied, its response was lost (a timeout) and the SDK's retry
-            # of the same request found the claim. It is ours: carry on instead of waiting out our own lease.
-            attempts = existing.get("attempts")
-            attempt.attempts = attempts if isinstance(attempts, int) else 1
-        except Exception as exc:  # AwsCallError, or anything unforeseen: retried, never dropped
-            return self._retry_or_fail(attempt, exc)
+        remaining = deadline.remaining_ms()
+        if remaining < 2 * deadline.reserve_ms:
+            # Started now it would be killed half-way: handed back unclaimed, for a later invocation.
+            late = f"not started: {remaining} ms left in the invocation"
+            return ObjectResult(ref.bucket, ref.key, Outcome.RETRY, late)
+        if ref.removed and (ignored := self._removal_without_effect(attempt)):
+            return ignored
+        if (not_granted := self._claim(attempt, remaining)) is not None:
+            return not_granted
         attempt.claimed = True
 
-        status, reason = Status.PROCESSED, None
+        status: Status = Status.PROCESSED
+        reason: str | None = None
         rendered: Rendered | None = None
         variants: list[VariantDoc] = []
         try:
-            rendered, variants = self._produce(ref)
+            if attempt.interrupted >= MAX_INTERRUPTED:
+                raise _Rejected(
+                    f"too slow to render: stopped at the invocation's deadline {attempt.interrupted} times; "
+                    "not retried"
+                )
+            if ref.removed:
+                status, reason = Status.DELETED, self._remove(attempt)
+            else:
+                rendered, variants = self._produce(attempt)
         except ImageRejected as exc:
+            status, reason = Status.REJECTED, exc.reason
+        except _Rejected as exc:
             status, reason = Status.REJECTED, exc.reason
         except SourceGone:
             status, reason = Status.REJECTED, SOURCE_GONE_REASON
@@ -242,11 +310,126 @@ class Processor:
         )
         return result
 
-    def _produce(self, ref: S3ObjectRef) -> tuple[Rendered, list[VariantDoc]]:
-        """Get, render, put. Raises ImageRejected, SourceGone, SourceChanged (permanent) or anything else."""
-        settings = self.settings
+    def _claim(self, attempt: _Attempt, remaining: int) -> ObjectResult | None:
+        """Claim the record for this attempt; the result to return instead when it is not granted."""
+        ref = attempt.ref
+        now = self._clock()
+        remaining_seconds = max(1, math.ceil(remaining / 1000))
+        attempt.lease_seconds = remaining_seconds + min(_LEASE_MARGIN_SECONDS, remaining_seconds)
+        try:
+            claim = self.records.claim(
+                attempt.record_key,
+                bucket=ref.bucket,
+                object_key=ref.key,
+                token=attempt.token,
+                now=int(now.timestamp()),
+                lease_until=int(now.timestamp()) + attempt.lease_seconds,
+                claimed_at=iso_utc(now),
+                signature=self._signature,
+                expires_at=self._expires_at(now),
+            )
+            attempt.attempts, attempt.interrupted = claim.attempts, claim.interrupted
+        except ConditionFailed as refused:
+            existing = refused.item or {}
+            if existing.get("status") != Status.IN_PROGRESS or existing.get("claim_token") != attempt.token:
+                return self._refused(attempt, refused)
+            # Our own claim: the UpdateItem was applied, its response was lost (a timeout) and the SDK's retry
+            # of the same request found the claim. It is ours: carry on instead of waiting out our own lease.
+            attempts, interrupted = existing.get("attempts"), existing.get("interrupted")
+            attempt.attempts = attempts if isinstance(attempts, int) else 1
+            attempt.interrupted = interrupted if isinstance(interrupted, int) else 0
+        except Exception as exc:  # AwsCallError, or anything unforeseen: retried, never dropped
+            return self._retry_or_fail(attempt, exc)
+        return None
+
+    def _removal_without_effect(self, attempt: _Attempt) -> ObjectResult | None:
+        """A removal while a version is still current (an old version removed, or the key uploaded again
+        since): what is published stays, nothing is claimed or recorded. None when the removal has work."""
+        ref = attempt.ref
+        try:
+            current = self.store.current_version(ref.bucket, ref.key)
+        except Exception as exc:  # retried like any failure before the claim
+            return self._retry_or_fail(attempt, exc)
+        if current is None:
+            return None
+        why = "a version of this upload is still current: its variants stay"
+        logger.info("removal ignored", extra={"bucket": ref.bucket, "key": ref.key, "why": why})
+        return ObjectResult(ref.bucket, ref.key, Outcome.IGNORED, why)
+
+    def _produce(self, attempt: _Attempt) -> tuple[Rendered, list[VariantDoc]]:
+        """Lock the stem, check the version is current, get, render, put; unlock.
+
+        Raises ImageRejected, _Rejected, SourceGone, SourceChanged (permanent), _Busy, RenderInterrupted or
+        anything else (retried).
+        """
+        ref = attempt.ref
         if ref.size is not None:
             check_size(ref.size, self._limits)  # before download, from the event
+        with self._stem_locked(attempt) as stem:
+            # Under the stem's lock, so the variants are those of whatever version is current when they are
+            # written: a late event for an older version (or a deleted upload) writes nothing.
+            self._check_current(ref)
+            rendered, variants = self._render_and_put(attempt, stem.destination)
+            stem.written = [variant["key"] for variant in variants]
+            return rendered, variants
+
+    def _remove(self, attempt: _Attempt) -> str | None:
+        """The upload is deleted: delete the variants written for it; returns the record's reason, if any."""
+        ref = attempt.ref
+        try:
+            with self._stem_locked(attempt) as stem:
+                if self.store.current_version(ref.bucket, ref.key) is not None:
+                    raise _Rejected("uploaded again before the removal was processed: nothing deleted")
+                for key in stem.variant_keys:
+                    self.store.delete_variant(stem.destination, key)
+                    attempt.deleted_keys.append(key)
+                stem.disown = True  # the stem is free for any source again
+        except _StemTaken as taken:
+            return f"its variant keys belong to {taken.owner}: none deleted"
+        return None
+
+    @contextmanager
+    def _stem_locked(self, attempt: _Attempt) -> Iterator[_Stem]:
+        """Hold the write lock of the source's destination stem (its variant keys); raises _StemTaken when
+        another source owns it, _Busy while another delivery holds it."""
+        ref, settings = attempt.ref, self.settings
+        destination = settings.destination_bucket or ref.bucket
+        name = variant_stem(ref.key, settings.source_prefix, settings.destination_prefix)
+        key = RecordKey.for_stem(destination, name)
+        now = int(self._clock().timestamp())
+        try:
+            item = self.records.lock_stem(
+                key, owner=ref.key, token=attempt.token, now=now, lease_until=now + attempt.lease_seconds
+            )
+        except ConditionFailed as refused:
+            owner = (refused.item or {}).get("owner")
+            if isinstance(owner, str) and owner != ref.key:
+                raise _StemTaken(name, owner) from None
+            raise _Busy(f"variant keys {name}_* are being written by another delivery") from None
+        stem = _Stem(destination, name, list(item.get("variant_keys") or []))
+        try:
+            yield stem
+        finally:
+            try:
+                self.records.unlock_stem(key, attempt.token, variant_keys=stem.written, disown=stem.disown)
+            except (AwsCallError, ConditionFailed) as exc:
+                # Not fatal: the lock's lease runs out by itself, like a claim's.
+                logger.warning("could not unlock stem", extra={"stem": name, "error": str(exc)})
+
+    def _check_current(self, ref: S3ObjectRef) -> None:
+        current = self.store.current_version(ref.bucket, ref.key)
+        if current is None:
+            raise SourceGone("s3:ListObjectVersions", ErrorKind.NOT_FOUND, "DeleteMarker", None)
+        if ref.version_id and current.version_id != ref.version_id:
+            raise _Rejected(
+                f"superseded: version {ref.version_id} is no longer current ({current.version_id} is); "
+                "the current version has its own record"
+            )
+        if not ref.version_id and ref.etag and current.etag != ref.etag:
+            raise SourceChanged("s3:ListObjectVersions", ErrorKind.PRECONDITION_FAILED, "ETagChanged", None)
+
+    def _render_and_put(self, attempt: _Attempt, destination: str) -> tuple[Rendered, list[VariantDoc]]:
+        ref, settings = attempt.ref, self.settings
         with self._span("s3_get_object"):
             download = self.store.open_source(ref.bucket, ref.key, version_id=ref.version_id, etag=ref.etag)
             try:
@@ -254,9 +437,11 @@ class Processor:
                 data = download.read()
             finally:
                 download.close()
+        attempt.render_wall_ms = attempt.deadline.remaining_ms() - attempt.deadline.reserve_ms
         with self._span("render"):
-            rendered = render(data, settings.variants, self._limits, span=self._span)
-        destination = settings.destination_bucket or ref.bucket
+            rendered = render_isolated(
+                data, settings.variants, self._limits, wall_seconds=max(0, attempt.render_wall_ms) / 1000
+            )
         pointer = source_pointer(
             ref.bucket, ref.key, ref.version_id or download.version_id, ref.etag or download.etag
         )
@@ -297,7 +482,8 @@ class Processor:
         # (ReturnValuesOnConditionCheckFailure=ALL_OLD), so no read is needed (nor granted).
         existing = refused.item
         status = existing.get("status") if existing else None
-        if existing and status in FINAL_STATUSES and existing.get("variants_signature") == self._signature:
+        same_specs = existing.get("variants_signature") == self._signature if existing else False
+        if existing and (status == Status.DELETED or (status in FINAL_STATUSES and same_specs)):
             logger.info(
                 "duplicate delivery: already recorded",
                 extra={"bucket": ref.bucket, "key": ref.key, "status": status},
@@ -315,23 +501,28 @@ class Processor:
 
     def _retry_or_fail(self, attempt: _Attempt, exc: Exception) -> ObjectResult:
         ref = attempt.ref
-        reason = str(exc) if isinstance(exc, AwsCallError) else f"unexpected error: {type(exc).__name__}"
+        expected = isinstance(exc, _Busy | RenderInterrupted)
+        known = isinstance(exc, AwsCallError) or expected
+        reason = str(exc) if known else f"unexpected error: {type(exc).__name__}"
         extra = {
             "bucket": ref.bucket,
             "key": ref.key,
             "reason": reason,
             "receive_count": attempt.receive_count,
         }
-        if isinstance(exc, AwsCallError) and exc.kind is ErrorKind.TRANSIENT:
+        if expected or (isinstance(exc, AwsCallError) and exc.kind is ErrorKind.TRANSIENT):
             logger.warning("transient failure", extra=extra)
         else:
             # Not a known transient error (a bug, AccessDenied, ...): retried and dead-lettered all the same,
             # but logged loudly, with the traceback.
             logger.error("unexpected failure", extra=extra, exc_info=exc)
         now = self._clock()
+        fair_share = attempt.render_wall_ms * 2 >= attempt.deadline.invocation_ms
+        interrupted = isinstance(exc, RenderInterrupted) and fair_share
+        attempt.interrupted += int(interrupted)
         if attempt.receive_count < self.settings.max_receive_count:
             if attempt.claimed:
-                self._release(attempt.record_key, attempt.token, now)
+                self._release(attempt.record_key, attempt.token, now, interrupted=interrupted)
             return ObjectResult(ref.bucket, ref.key, Outcome.RETRY, reason, attempt.elapsed_ms())
 
         # Last receive: SQS moves the message to the DLQ after this; leave a FAILED record saying why.
@@ -348,9 +539,9 @@ class Processor:
             logger.error("could not record FAILED", extra={**extra, "error": str(write_error)})
         return ObjectResult(ref.bucket, ref.key, Outcome.FAILED, reason, record["duration_ms"])
 
-    def _release(self, record_key: RecordKey, token: str, now: datetime) -> None:
+    def _release(self, record_key: RecordKey, token: str, now: datetime, *, interrupted: bool) -> None:
         try:
-            self.records.release(record_key, token, int(now.timestamp()))
+            self.records.release(record_key, token, int(now.timestamp()), interrupted=interrupted)
         except (AwsCallError, ConditionFailed) as exc:
             # Not fatal: the lease runs out by itself before the visibility timeout ends; the retry can claim.
             logger.warning("could not release claim", extra={"key": record_key.pk, "error": str(exc)})
@@ -386,6 +577,8 @@ class Processor:
             processed_at=now,
             duration_ms=attempt.elapsed_ms(),
             attempts=attempt.attempts,
+            interrupted=attempt.interrupted,
+            deleted_keys=attempt.deleted_keys if status is Status.DELETED else None,
             variants_signature=self._signature,
             event_time=ref.event_time,
             expires_at=self._expires_at(now),
@@ -397,14 +590,30 @@ class Processor:
 
 
 @dataclass
+class _Stem:
+    """A destination stem held locked: what was written under it before, and what to leave on unlock."""
+
+    destination: str  # bucket
+    name: str  # processed/2026/cat
+    variant_keys: list[str]  # as the last writer left them
+    written: list[str] | None = None  # set by a writer: remembered for a later delete
+    disown: bool = False  # set by a removal: the stem is free again
+
+
+@dataclass
 class _Attempt:
     """One try at one object: what the failure paths need to release the claim or record FAILED."""
 
     ref: S3ObjectRef
     record_key: RecordKey
-    token: str
+    token: str  # of the claim, and of the stem lock
     receive_count: int
+    deadline: Deadline
+    lease_seconds: int = 1
     attempts: int = 0  # claims made on this record, this one included (0: the claim itself failed)
+    interrupted: int = 0  # renders of it stopped at the deadline, this one included once it is
+    render_wall_ms: int = 0  # the time the render was given
+    deleted_keys: list[str] = field(default_factory=list)  # a removal's variants deleted so far
     claimed: bool = False
     started: float = field(default_factory=time.monotonic)
 

@@ -2,7 +2,8 @@
 
 One item per source object version (docs/function.md has the full table):
 - `pk` = `<bucket>/<key>`, `sk` = `v#<versionId>` when the event has one, else `e#<etag>`;
-- `status` IN_PROGRESS (the claim; internal) | PROCESSED | REJECTED | FAILED;
+- `status` IN_PROGRESS (the claim; internal) | PROCESSED | REJECTED | FAILED | DELETED (the record of a
+  removal event, `sk` = `d#<versionId>` or `d#s<sequencer>`);
 - `processed_at` (ISO-8601 UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`) only on final records, so the GSI `by_status`
   (hash `status`, range `processed_at`) holds final records only and answers "status S between T1 and T2".
 
@@ -27,6 +28,9 @@ SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
 # Claim bookkeeping: meaningful only while IN_PROGRESS, removed by the final write, hidden from operators.
 INTERNAL_FIELDS = frozenset({"claim_token", "lease_until", "claimed_at"})
+# Items that are not source records: one per destination stem, naming the source that owns its variant keys
+# (`owner`) and holding the lock taken while variants are written. A bucket name cannot contain '#'.
+STEM_PARTITION_PREFIX = "stem#"
 
 
 class Status(StrEnum):
@@ -34,9 +38,10 @@ class Status(StrEnum):
     PROCESSED = "PROCESSED"
     REJECTED = "REJECTED"
     FAILED = "FAILED"
+    DELETED = "DELETED"
 
 
-FINAL_STATUSES = frozenset({Status.PROCESSED, Status.REJECTED, Status.FAILED})
+FINAL_STATUSES = frozenset({Status.PROCESSED, Status.REJECTED, Status.FAILED, Status.DELETED})
 
 
 class SourceDoc(TypedDict):
@@ -71,6 +76,17 @@ class RecordKey:
         sort = f"v#{version_id}" if version_id else f"e#{etag or 'unknown'}"
         return cls(pk=f"{bucket}/{key}", sk=sort)
 
+    @classmethod
+    def for_removal(cls, bucket: str, key: str, version_id: str | None, sequencer: str | None) -> RecordKey:
+        # Its own sort key: removing version V for good sends V's id, which must not meet V's creation record.
+        # Unversioned deletes carry no ETag; the sequencer tells two deletes of one key apart.
+        sort = f"d#{version_id}" if version_id else f"d#s{sequencer or 'unknown'}"
+        return cls(pk=f"{bucket}/{key}", sk=sort)
+
+    @classmethod
+    def for_stem(cls, bucket: str, stem: str) -> RecordKey:
+        return cls(pk=f"{STEM_PARTITION_PREFIX}{bucket}/{stem}", sk="owner")
+
     def as_item_key(self) -> dict[str, dict[str, str]]:
         return {PARTITION_KEY: {"S": self.pk}, SORT_KEY: {"S": self.sk}}
 
@@ -93,6 +109,8 @@ def final_record(
     processed_at: datetime,
     duration_ms: int,
     attempts: int,
+    interrupted: int = 0,
+    deleted_keys: list[str] | None = None,
     variants_signature: str,
     event_time: str | None,
     expires_at: int | None,
@@ -114,6 +132,12 @@ def final_record(
         "variants_signature": variants_signature,
         "event_time": event_time,
     }
+    if deleted_keys is not None:
+        record["deleted_keys"] = deleted_keys  # DELETED only: the variant keys this removal deleted
+    if interrupted:
+        record["interrupted"] = (
+            interrupted  # renders stopped at the deadline (a FAILED retry keeps the count)
+        )
     if expires_at is not None:
         record[TTL_ATTRIBUTE] = expires_at
     return record

@@ -4,12 +4,13 @@ variants are rendered once, nothing is lost; and the metadata queries find them 
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
+from image_processor.events import S3ObjectRef, notification_body
 from imgpipe.local.run import run_images
 from imgpipe.local.stack import LocalFunction, LocalStack
 from tests.e2e.helpers import queue_settings, run_cli, wait_for
@@ -116,28 +117,22 @@ def test_a_duplicate_delivery_renders_nothing_and_writes_no_second_record(
     assert record.exit_code == 0, record.output
     original = json.loads(record.stdout)
     # WHEN the very same S3 notification is delivered again (at-least-once delivery)
-    body = {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "awsRegion": stack.region,
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "bucket": {"name": stack.bucket, "arn": f"arn:aws:s3:::{stack.bucket}"},
-                    "object": {
-                        "key": "uploads/2026/cat.jpg",
-                        "versionId": original["source"]["version_id"],
-                        "eTag": original["source"]["etag"],
-                        "size": original["source"]["bytes"],
-                    },
-                },
-            }
-        ]
-    }
+    source = original["source"]
+    body = notification_body(
+        [
+            S3ObjectRef(
+                stack.bucket,
+                "uploads/2026/cat.jpg",
+                size=source["bytes"],
+                etag=source["etag"],
+                version_id=source["version_id"],
+            )
+        ],
+        region=stack.region,
+    )
     sqs = stack.client("sqs")
     before = deleted(function)
-    sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps(body))
+    sqs.send_message(QueueUrl=stack.queue_url, MessageBody=body)
     wait_for(lambda: deleted(function) > before, 20, "the duplicate")
 
     def drained() -> bool:
@@ -189,14 +184,20 @@ def test_operator_commands_against_the_local_stack(local: LocalStack, report: di
     alarms = cli(local, "alarms", "--json")
     assert alarms.exit_code == 0, alarms.output
     assert len(json.loads(alarms.stdout)) == len(local.outputs["alarm_names"]["value"]) == 5
-    # A presigned PUT works against the emulator and the upload goes through the pipeline.
-    url = cli(local, "presign", "presigned/dog.jpg").stdout.strip()
-    # Explicit Content-Type: with urllib's default (form-urlencoded) the emulator's web layer eats the body.
-    request = urllib.request.Request(
-        url, data=photo_jpeg((320, 240)), method="PUT", headers={"Content-Type": "image/jpeg"}
+    # A presigned POST works against the emulator and the upload goes through the pipeline. (The emulator
+    # checks neither the signature nor the policy: tests/unit/test_cli_ops.py checks what is signed.)
+    presigned = cli(local, "presign", "presigned/dog.jpg", "--json")
+    assert presigned.exit_code == 0, presigned.output
+    signed = json.loads(presigned.stdout)
+    assert (signed["method"], signed["key"]) == ("POST", "uploads/presigned/dog.jpg")
+    # requests sends the form fields first and the file last, as S3 requires.
+    response = requests.post(
+        signed["url"],
+        data={**signed["fields"], "Content-Type": "image/jpeg"},
+        files={"file": ("dog.jpg", photo_jpeg((320, 240)), "image/jpeg")},
+        timeout=30,
     )
-    with urllib.request.urlopen(request) as response:
-        assert response.status == 200
+    assert response.status_code == 204, response.text
 
     def final_status() -> str | None:
         result = cli(local, "metadata", "get", "presigned/dog.jpg", "--json")
@@ -204,6 +205,29 @@ def test_operator_commands_against_the_local_stack(local: LocalStack, report: di
         return status if status != "IN_PROGRESS" else None
 
     assert wait_for(final_status, 20, "the presigned upload's record") == "PROCESSED"
+
+
+def test_deleting_an_upload_removes_its_variants(local: LocalStack, report: dict[str, Any]) -> None:
+    # GIVEN a processed upload on the applied stack (the versioned bucket of the s3 module)
+    s3 = local.stack.client("s3")
+    s3.put_object(Bucket=local.stack.bucket, Key="uploads/deleted/cat.jpg", Body=photo_jpeg((320, 240)))
+
+    def status() -> str | None:
+        result = cli(local, "metadata", "get", "deleted/cat.jpg", "--json")
+        found = json.loads(result.stdout)["status"] if result.exit_code == 0 else None
+        return found if found in ("PROCESSED", "DELETED") else None
+
+    def variants() -> list[str]:
+        listing = s3.list_objects_v2(Bucket=local.stack.bucket, Prefix="processed/deleted/cat_")
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    assert wait_for(status, 20, "the upload's record") == "PROCESSED"
+    assert variants() == [f"processed/deleted/cat_{suffix}" for suffix in DEFAULT_SUFFIXES]
+    # WHEN it is deleted (a delete marker)
+    s3.delete_object(Bucket=local.stack.bucket, Key="uploads/deleted/cat.jpg")
+    # THEN `imgpipe metadata get` shows DELETED and the variants are gone
+    assert wait_for(lambda: status() == "DELETED", 20, "the DELETED record")
+    assert variants() == []
 
 
 def test_reprocess_with_unchanged_variants_renders_nothing(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
-from urllib.parse import quote_plus
+
+from image_processor.events import S3ObjectRef, notification_body
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:imgpipe-test-queue"
 
@@ -16,34 +17,25 @@ def s3_body(
     event_name: str = "ObjectCreated:Put",
     slash_encoded: bool = True,
 ) -> str:
-    """An S3 notification with one record per object (`{"key", "size", "etag", "version_id"?}`).
+    """An S3 notification, one record per object (`{"key", "size", "etag", "version_id"?, "event_name"?}`).
 
-    Keys are encoded the way S3 does (`quote_plus`, space -> '+'); with `slash_encoded` also '/' -> '%2F', the
-    way moto does, so both spellings are exercised.
+    Keys are encoded the way S3 does (space -> '+'); with `slash_encoded` also '/' -> '%2F', the way moto
+    does, so both spellings are exercised.
     """
-    records = []
-    for obj in objects:
-        s3_object: dict[str, Any] = {
-            "key": quote_plus(obj["key"], safe="" if slash_encoded else "/"),
-            "sequencer": "0062E99A88DC407460",
-        }
-        if obj.get("size") is not None:
-            s3_object["size"] = obj["size"]
-        if obj.get("etag"):
-            s3_object["eTag"] = obj["etag"]
-        if obj.get("version_id"):
-            s3_object["versionId"] = obj["version_id"]
-        records.append(
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "awsRegion": "us-east-1",
-                "eventTime": "2026-11-22T05:00:00.000Z",
-                "eventName": obj.get("event_name", event_name),
-                "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket}, "object": s3_object},
-            }
+    refs = [
+        S3ObjectRef(
+            bucket,
+            obj["key"],
+            size=obj.get("size"),
+            etag=obj.get("etag"),
+            version_id=obj.get("version_id"),
+            event_name=obj.get("event_name", event_name),
+            event_time="2026-11-22T05:00:00.000Z",
+            sequencer="0062E99A88DC407460",
         )
-    return json.dumps({"Records": records})
+        for obj in objects
+    ]
+    return notification_body(refs, region="us-east-1", encode_slash=slash_encoded)
 
 
 def s3_test_event_body(bucket: str) -> str:

@@ -70,8 +70,19 @@ def test_one_created_object_becomes_one_reference() -> None:
             version_id="v1",
             event_name="ObjectCreated:Put",
             event_time="2026-11-22T05:00:00.000Z",
+            sequencer="0062E99A88DC407460",
         ),
     )
+    assert parsed.skipped == ()
+    assert parsed.objects[0].removed is False
+
+
+@pytest.mark.parametrize("event_name", ["ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated"])
+def test_a_removal_becomes_a_removed_reference(event_name: str) -> None:
+    parsed = notification(body(s3_record("uploads/cat.jpg", event_name=event_name, size=None, etag=None)))
+    assert [(ref.key, ref.event_name, ref.removed) for ref in parsed.objects] == [
+        ("uploads/cat.jpg", event_name, True)
+    ]
     assert parsed.skipped == ()
 
 
@@ -117,19 +128,17 @@ def test_keys_are_url_decoded(raw: str, decoded: str) -> None:
 
 @pytest.mark.parametrize(
     "event_name",
-    [
-        "ObjectRemoved:Delete",
-        "ObjectRemoved:DeleteMarkerCreated",
-        "ObjectRestore:Completed",
-        "LifecycleExpiration:Delete",
-    ],
+    ["ObjectRestore:Completed", "LifecycleExpiration:Delete", "ObjectTagging:Put"],
 )
-def test_events_other_than_object_created_are_skipped(event_name: str) -> None:
+def test_events_other_than_object_created_or_removed_are_skipped(event_name: str) -> None:
     parsed = notification(body(s3_record("uploads/cat.jpg", event_name=event_name, size=None)))
     assert parsed.objects == ()
     assert parsed.skipped == (
         SkippedRecord(
-            "photos-bucket", "uploads/cat.jpg", event_name, f"not an ObjectCreated event ({event_name})"
+            "photos-bucket",
+            "uploads/cat.jpg",
+            event_name,
+            f"not an ObjectCreated or ObjectRemoved event ({event_name})",
         ),
     )
 
@@ -163,7 +172,7 @@ def test_kept_and_skipped_records_in_one_body() -> None:
         body(
             s3_record("uploads/a.jpg"),
             s3_record("processed/a_thumbnail.jpg"),
-            s3_record("uploads/b.jpg", event_name="ObjectRemoved:Delete"),
+            s3_record("uploads/b.jpg", event_name="ObjectRestore:Completed"),
         )
     )
     assert [ref.key for ref in parsed.objects] == ["uploads/a.jpg"]

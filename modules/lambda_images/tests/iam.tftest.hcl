@@ -47,8 +47,8 @@ run "least_privilege_defaults" {
     error_message = "ReadUploads must be exactly s3:GetObject/s3:GetObjectVersion on <bucket>/uploads/*."
   }
   assert {
-    condition     = data.aws_iam_policy_document.this.statement[1].actions == toset(["s3:PutObject"]) && data.aws_iam_policy_document.this.statement[1].resources == toset(["arn:aws:s3:::imgpipe-test-images/processed/*"])
-    error_message = "WriteVariants must be exactly s3:PutObject on <bucket>/processed/*."
+    condition     = data.aws_iam_policy_document.this.statement[1].actions == toset(["s3:DeleteObject", "s3:PutObject"]) && data.aws_iam_policy_document.this.statement[1].resources == toset(["arn:aws:s3:::imgpipe-test-images/processed/*"])
+    error_message = "WriteVariants must be exactly s3:DeleteObject/s3:PutObject on <bucket>/processed/*."
   }
   assert {
     condition     = data.aws_iam_policy_document.this.statement[2].actions == toset(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]) && data.aws_iam_policy_document.this.statement[2].resources == toset(["arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"])

@@ -166,7 +166,7 @@ run "defaults" {
     error_message = "transition-old-uploads must be Disabled when uploads_transition_days is null."
   }
 
-  # Notification: exactly one queue configuration, ObjectCreated under uploads/ to the given queue; nothing else.
+  # Notification: exactly one queue configuration, ObjectCreated and ObjectRemoved under uploads/ to the given queue; nothing else.
   assert {
     condition     = aws_s3_bucket_notification.this.bucket == "imgpipe-test-images-20250101000000000000000001" && length(aws_s3_bucket_notification.this.queue) == 1 && length(aws_s3_bucket_notification.this.topic) == 0 && length(aws_s3_bucket_notification.this.lambda_function) == 0
     error_message = "The bucket's notification must hold exactly one queue configuration (no topic, no function)."
@@ -178,8 +178,8 @@ run "defaults" {
   }
 
   assert {
-    condition     = jsonencode(aws_s3_bucket_notification.this.queue[0].events) == jsonencode(["s3:ObjectCreated:*"])
-    error_message = "The notification events must be exactly s3:ObjectCreated:*."
+    condition     = aws_s3_bucket_notification.this.queue[0].events == toset(["s3:ObjectCreated:*", "s3:ObjectRemoved:*"])
+    error_message = "The notification events must be exactly s3:ObjectCreated:* and s3:ObjectRemoved:*."
   }
 
   assert {

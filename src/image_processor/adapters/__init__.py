@@ -19,13 +19,15 @@ from image_processor.adapters.errors import (
     classify,
     translate,
 )
-from image_processor.adapters.metadata import MetadataTable, table_definition
-from image_processor.adapters.s3 import Download, S3Store, source_pointer
+from image_processor.adapters.metadata import Claim, MetadataTable, table_definition
+from image_processor.adapters.s3 import CurrentVersion, Download, S3Store, source_pointer
 from image_processor.records import RecordKey
 
 __all__ = [
     "AwsCallError",
+    "Claim",
     "ConditionFailed",
+    "CurrentVersion",
     "Download",
     "ErrorKind",
     "MetadataTable",
@@ -43,6 +45,10 @@ __all__ = [
 
 class ObjectStore(Protocol):
     def open_source(self, bucket: str, key: str, *, version_id: str | None, etag: str | None) -> Download: ...
+
+    def current_version(self, bucket: str, key: str) -> CurrentVersion | None: ...
+
+    def delete_variant(self, bucket: str, key: str) -> None: ...
 
     def put_variant(
         self,
@@ -69,10 +75,18 @@ class RecordStore(Protocol):
         claimed_at: str,
         signature: str,
         expires_at: int | None,
-    ) -> int: ...
+    ) -> Claim: ...
 
     def finish(self, key: RecordKey, token: str, record: Mapping[str, Any]) -> None: ...
 
     def put_unclaimed(self, record: Mapping[str, Any], now: int) -> None: ...
 
-    def release(self, key: RecordKey, token: str, now: int) -> None: ...
+    def release(self, key: RecordKey, token: str, now: int, *, interrupted: bool = False) -> None: ...
+
+    def lock_stem(
+        self, key: RecordKey, *, owner: str, token: str, now: int, lease_until: int
+    ) -> dict[str, Any]: ...
+
+    def unlock_stem(
+        self, key: RecordKey, token: str, *, variant_keys: list[str] | None = None, disown: bool = False
+    ) -> None: ...

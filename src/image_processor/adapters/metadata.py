@@ -7,6 +7,7 @@ serialisation in `image_processor.records` keeps numbers ints instead of Decimal
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -22,6 +23,9 @@ from image_processor.records import (
     from_item,
     to_item,
 )
+
+# Renders of this object stopped at their invocation's deadline (counted by `release`, kept by later claims).
+INTERRUPTED = "interrupted"
 
 # Attributes of a final record that a new claim removes, so an IN_PROGRESS item never carries a stale result
 # (and, without `processed_at`, drops out of the `by_status` index until its final write).
@@ -79,6 +83,20 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Claim:
+    attempts: int  # claims made on this record, this one included
+    interrupted: int  # earlier renders of it stopped at their invocation's deadline
+
+
+# The owner of a destination stem (`processed/2026/cat`) takes the stem's lock to write variants; another
+# source is refused by name; a live lock of the owner's own (another version) is waited out.
+_STEM_LOCK_CONDITION = (
+    "(attribute_not_exists(#owner) OR #owner = :owner)"
+    " AND (attribute_not_exists(#lock_until) OR #lock_until < :now)"
+)
+
+
 class MetadataTable:
     """`RecordStore` over a boto3 DynamoDB client."""
 
@@ -99,11 +117,8 @@ class MetadataTable:
         claimed_at: str,
         signature: str,
         expires_at: int | None,
-    ) -> int:
-        """Take the claim; return the attempt number (claims made on this item, this one included).
-
-        Raises `ConditionFailed` carrying the existing record when the claim is refused.
-        """
+    ) -> Claim:
+        """Take the claim; `ConditionFailed` carries the existing record when it is refused."""
         values: dict[str, Any] = {
             ":in_progress": Status.IN_PROGRESS.value,
             ":failed": Status.FAILED.value,
@@ -149,23 +164,17 @@ class MetadataTable:
         names.update({f"#{name}": name for name in removals})
         removed = ", ".join(f"#{name}" for name in removals)
         expression = f"SET {', '.join(assignments)} ADD #attempts :one REMOVE {removed}"
-        try:
-            response = self.client.update_item(
-                TableName=self.table_name,
-                Key=key.as_item_key(),
-                UpdateExpression=expression,
-                ConditionExpression=_CLAIM_CONDITION,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            self._raise_condition_failed("dynamodb:UpdateItem (claim)", exc)
-            raise translate("dynamodb:UpdateItem", exc) from exc
-        except AWS_EXCEPTIONS as exc:
-            raise translate("dynamodb:UpdateItem", exc) from exc
-        return int(from_item(response["Attributes"]).get("attempts", 1))
+        response = self._update(
+            "claim",
+            key,
+            expression=expression,
+            condition=_CLAIM_CONDITION,
+            names=names,
+            values=values,
+            ReturnValues="ALL_NEW",
+        )
+        new = from_item(response["Attributes"])
+        return Claim(attempts=int(new.get("attempts", 1)), interrupted=int(new.get(INTERRUPTED, 0)))
 
     def finish(self, key: RecordKey, token: str, record: Mapping[str, Any]) -> None:
         """Replace the claim with the final record if this claim still holds (else `ConditionFailed`)."""
@@ -187,22 +196,105 @@ class MetadataTable:
             {":failed": Status.FAILED.value, ":in_progress": Status.IN_PROGRESS.value, ":now": now},
         )
 
-    def release(self, key: RecordKey, token: str, now: int) -> None:
-        """End this claim's lease now, so the retry of a transient failure can claim again at once."""
+    def release(self, key: RecordKey, token: str, now: int, *, interrupted: bool = False) -> None:
+        """End this claim's lease now, so the retry can claim again at once; `interrupted`: its render was
+        stopped at the invocation's deadline (counted on the record)."""
+        names, values = {"#lease_until": "lease_until"}, {":now": now - 1}
+        expression = "SET #lease_until = :now"
+        if interrupted:
+            names[f"#{INTERRUPTED}"] = INTERRUPTED
+            values[":one"] = 1
+            expression += f" ADD #{INTERRUPTED} :one"
+        self._update_claim(key, token, expression, names, values)
+
+    def lock_stem(
+        self, key: RecordKey, *, owner: str, token: str, now: int, lease_until: int
+    ) -> dict[str, Any]:
+        """Take the write lock of a destination stem for the source key `owner` (the first taker owns it);
+        returns the stem's item (`variant_keys`: the keys last written under it).
+
+        Raises `ConditionFailed` carrying the stem's item when another source owns it or a lock is live.
+        """
+        response = self._update(
+            "stem lock",
+            key,
+            expression="SET #owner = :owner, #lock_until = :lease, #lock_token = :token",
+            condition=_STEM_LOCK_CONDITION,
+            names={"#owner": "owner", "#lock_until": "lock_until", "#lock_token": "lock_token"},
+            values={":owner": owner, ":now": now, ":lease": lease_until, ":token": token},
+            ReturnValues="ALL_NEW",
+        )
+        return from_item(response.get("Attributes") or {})
+
+    def unlock_stem(
+        self, key: RecordKey, token: str, *, variant_keys: list[str] | None = None, disown: bool = False
+    ) -> None:
+        """End this lock now; `ConditionFailed` if the lock is no longer ours.
+
+        `variant_keys`: the keys just written (remembered for a later delete); `disown`: the owner was
+        deleted, the stem is free for any source again.
+        """
+        names = {"#lock_until": "lock_until", "#lock_token": "lock_token"}
+        values: dict[str, Any] = {":token": token}
+        removed = ["#lock_until", "#lock_token"]
+        expression = ""
+        if disown:
+            names.update({"#owner": "owner", "#variant_keys": "variant_keys"})
+            removed += ["#owner", "#variant_keys"]
+        elif variant_keys is not None:
+            names["#variant_keys"] = "variant_keys"
+            values[":keys"] = variant_keys
+            expression = "SET #variant_keys = :keys "
+        self._update(
+            "stem unlock",
+            key,
+            expression=f"{expression}REMOVE {', '.join(removed)}",
+            condition="#lock_token = :token",
+            names=names,
+            values=values,
+        )
+
+    def _update_claim(
+        self, key: RecordKey, token: str, expression: str, names: dict[str, str], values: dict[str, Any]
+    ) -> None:
+        """An UpdateItem on a claim that still holds (`ConditionFailed` otherwise)."""
+        self._update(
+            "claim",
+            key,
+            expression=expression,
+            condition="#claim_token = :token",
+            names={**names, "#claim_token": "claim_token"},
+            values={**values, ":token": token},
+        )
+
+    def _update(
+        self,
+        what: str,
+        key: RecordKey,
+        *,
+        expression: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+        **extra: Any,
+    ) -> dict[str, Any]:
         try:
-            self.client.update_item(
+            response: dict[str, Any] = self.client.update_item(
                 TableName=self.table_name,
                 Key=key.as_item_key(),
-                UpdateExpression="SET #lease_until = :now",
-                ConditionExpression="#claim_token = :token",
-                ExpressionAttributeNames={"#lease_until": "lease_until", "#claim_token": "claim_token"},
-                ExpressionAttributeValues=to_item({":now": now - 1, ":token": token}),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **extra,
             )
         except ClientError as exc:
-            self._raise_condition_failed("dynamodb:UpdateItem (release)", exc)
+            self._raise_condition_failed(f"dynamodb:UpdateItem ({what})", exc)
             raise translate("dynamodb:UpdateItem", exc) from exc
         except AWS_EXCEPTIONS as exc:
             raise translate("dynamodb:UpdateItem", exc) from exc
+        return response
 
     def records_for(self, bucket: str, object_key: str) -> list[dict[str, Any]]:
         """Every record of one source key (one per version / ETag), oldest `processed_at` first."""

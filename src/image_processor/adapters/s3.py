@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from image_processor.adapters.errors import AWS_EXCEPTIONS, translate, translate_source_get
+from image_processor.adapters.errors import AWS_EXCEPTIONS, ErrorKind, translate, translate_source_get
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,14 @@ class Download:
     version_id: str | None
     read: Callable[[], bytes]
     close: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class CurrentVersion:
+    """What a key reads as now: its version id (None in an unversioned bucket) and ETag."""
+
+    version_id: str | None
+    etag: str
 
 
 class S3Store:
@@ -57,6 +65,26 @@ class S3Store:
             close=body.close,
         )
 
+    def current_version(self, bucket: str, key: str) -> CurrentVersion | None:
+        """The key's current version, or None when it is deleted (its current version is a delete marker).
+
+        HeadObject needs only s3:GetObject. S3 answers 404 for a delete marker; for a key with no version left
+        at all, a role without s3:ListBucket (this one) gets 403, which stays an error (retried, then FAILED):
+        the function is not given the right to list the bucket for that rare case (docs/deploy.md).
+        """
+        try:
+            response = self.client.head_object(Bucket=bucket, Key=key)
+        except AWS_EXCEPTIONS as exc:
+            error = translate("s3:HeadObject", exc)
+            if error.kind is ErrorKind.NOT_FOUND:
+                return None
+            raise error from exc
+        version_id = response.get("VersionId")
+        return CurrentVersion(
+            version_id=version_id if version_id not in (None, "null") else None,
+            etag=str(response.get("ETag", "")).strip('"'),
+        )
+
     def put_variant(
         self,
         bucket: str,
@@ -78,6 +106,13 @@ class S3Store:
             )
         except AWS_EXCEPTIONS as exc:
             raise translate("s3:PutObject", exc) from exc
+
+    def delete_variant(self, bucket: str, key: str) -> None:
+        """Delete a variant (in a versioned bucket: a delete marker; lifecycle expires the old versions)."""
+        try:
+            self.client.delete_object(Bucket=bucket, Key=key)
+        except AWS_EXCEPTIONS as exc:
+            raise translate("s3:DeleteObject", exc) from exc
 
 
 def source_pointer(bucket: str, key: str, version_id: str | None, etag: str | None) -> dict[str, str]:

@@ -48,14 +48,15 @@ def stats(ref: StackRef, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with the message bodies).")
 @click.pass_obj
 def peek(ref: StackRef, max_messages: int, as_json: bool) -> None:
-    """Show dead letters without consuming them: source keys, receive count, recorded status and reason."""
+    """Show dead letters without consuming them: source keys, receive count, and the status and reason
+    recorded for the message's own object version."""
     messages = ops.peek(ref.open(), max_messages=max_messages)
     if as_json:
         click.echo(to_json(messages))
         return
     rows = []
     for message in messages:
-        recorded = message.records or [{"key": "", "status": "", "reason": message.body[:80]}]
+        recorded = message.records or [{"key": "", "status": "no record", "reason": message.body[:80]}]
         for record in recorded:
             rows.append(
                 {
@@ -64,7 +65,7 @@ def peek(ref: StackRef, max_messages: int, as_json: bool) -> None:
                     "receives": message.receive_count,
                     "kind": message.kind,
                     "key": record["key"],
-                    "status": record["status"] or "no record",
+                    "status": record["status"] or "no record for this version",
                     "reason": record["reason"] or "",
                 }
             )
@@ -103,7 +104,8 @@ def redrive(ref: StackRef, max_messages: int | None, dry_run: bool, as_json: boo
     else:
         click.echo(
             f"redrive ({result.mode}): {result.moved} moved, {result.failed} failed, of {result.candidates}"
-            + (f"; task {result.task_handle}" if result.task_handle else "")
+            + (f" ({result.not_deleted} sent but not deleted from the DLQ)" if result.not_deleted else "")
+            + (f"; task {result.task_handle} {result.task_status}" if result.task_handle else "")
         )
     for error in result.errors:
         click.echo(f"error: {error}", err=True)

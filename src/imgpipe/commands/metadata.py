@@ -30,6 +30,23 @@ class TimeType(click.ParamType):
 
 TIME = TimeType()
 
+NOT_INDEXED = (
+    "IN_PROGRESS claims are not indexed (by_status holds final records only): "
+    "use `imgpipe metadata get KEY` for one upload's claim"
+)
+
+
+class StatusType(click.Choice):
+    """A final status; IN_PROGRESS is refused with the reason rather than answered with an empty list."""
+
+    def __init__(self) -> None:
+        super().__init__(ops.FINAL_STATUSES, case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value).upper() == "IN_PROGRESS":
+            self.fail(NOT_INDEXED, param, ctx)
+        return super().convert(value, param, ctx)
+
 
 @click.group()
 def metadata() -> None:
@@ -50,11 +67,18 @@ def get(ref: StackRef, key: str, as_json: bool) -> None:
         return
     record = plain(record)
     out = console()
-    fields = [{"field": k, "value": v} for k, v in record.items() if k not in {"variants", "pk", "sk"}]
+    hidden = {"variants", "pk", "sk", "stale_claims", "stale"}
+    fields = [
+        {"field": k, "value": ops.status_text(record) if k == "status" else v}
+        for k, v in record.items()
+        if k not in hidden
+    ]
     out.print(table(fields, ("field", "value"), title=record.get("key")))
     if record.get("variants"):
         columns = ("name", "key", "format", "width", "height", "bytes")
         out.print(table(record["variants"], columns, title="variants"))
+    for claim in record["stale_claims"]:
+        out.print(f"stale claim {claim['sk']} (claimed {claim['claimed_at']}): {ops.status_text(claim)}")
 
 
 @metadata.command()
@@ -62,8 +86,8 @@ def get(ref: StackRef, key: str, as_json: bool) -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(ops.STATUSES, case_sensitive=False),
-    help="Repeatable; default: every final status.",
+    type=StatusType(),
+    help="Repeatable; default: every final status (claims are not indexed).",
 )
 @click.option("--since", type=TIME, help="processed_at at or after (ISO-8601 or an age like 6h).")
 @click.option("--until", type=TIME, help="processed_at at or before.")

@@ -25,28 +25,37 @@ from imgpipe.stack import StackRef
 def reprocess(
     ref: StackRef, *, prefix: str, since: datetime | None, rate: float, dry_run: bool, as_json: bool
 ) -> None:
-    """Send each upload under the prefix to the queue again, as S3 would; unchanged ones are skipped."""
+    """Send each upload under the prefix to the queue again, as S3 would; unchanged ones are skipped by the
+    function, archived ones (GLACIER, DEEP_ARCHIVE) are not sent at all."""
     stack = ref.open()
     uploads = ops.find_uploads(stack, prefix, since)
+    skipped = len(uploads.archived)
     if dry_run:
         if as_json:
-            click.echo(to_json({"found": len(uploads), "keys": [u.key for u in uploads], "sent": 0}))
+            keys = [u.key for u in uploads.refs]
+            found = len(keys) + skipped
+            click.echo(to_json({"found": found, "keys": keys, "sent": 0, "skipped_archived": skipped}))
         else:
-            for upload in uploads:
+            for upload in uploads.refs:
                 click.echo(upload.key)
+            under = stack.source_key(prefix)
             click.echo(
-                f"dry run: {len(uploads)} upload(s) under {stack.source_key(prefix)} would be re-enqueued"
+                f"dry run: {len(uploads.refs)} upload(s) under {under} would be re-enqueued"
+                f", {skipped} skipped (archived)"
             )
         return
     columns = (TextColumn("reprocess"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console(stderr=True)) as progress:
-        task = progress.add_task("reprocess", total=len(uploads))
+        task = progress.add_task("reprocess", total=len(uploads.refs))
         result = ops.enqueue(stack, uploads, per_second=rate, on_progress=lambda n: progress.advance(task, n))
     if as_json:
         click.echo(to_json(result))
     else:
         sent, found, failed = result["sent"], result["found"], result["failed"]
-        click.echo(f"reprocess: {sent} of {found} upload(s) re-enqueued, {failed} failed")
+        click.echo(
+            f"reprocess: {sent} of {found} upload(s) re-enqueued, {failed} failed,"
+            f" {result['skipped_archived']} skipped (archived)"
+        )
     for error in result["errors"]:
         click.echo(f"error: {error}", err=True)
     if result["failed"]:

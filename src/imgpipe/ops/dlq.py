@@ -4,6 +4,9 @@ Redrive prefers SQS's own `StartMessageMoveTask` (back to the source queue). Whe
 it (moto, some emulators) or a `--max` is asked for, it moves message by message, always sending to the main
 queue before deleting from the DLQ, so a crash can duplicate a message (harmless: processing is idempotent)
 but never lose one.
+
+A move task is followed through `ListMessageMoveTasks`; one that cannot be found there is reported as UNKNOWN,
+never assumed COMPLETED.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from image_processor.events import S3ObjectRef, describe_body
 from imgpipe.ops import metadata
-from imgpipe.ops.messages import describe_body
 from imgpipe.stack import Stack
 
 # How long peek/redrive hide a received message from other consumers while they look at it.
@@ -28,6 +31,10 @@ MOVE_TASK_UNSUPPORTED = {
     "UnsupportedOperation",
     "AWS.SimpleQueueService.UnsupportedOperation",
 }
+MOVE_TASK_POLL_SECONDS = 2.0
+# A finished task is listed without its handle, so it is recognised by its start time; this much slack allows
+# for the operator's clock being ahead of SQS's.
+MOVE_TASK_CLOCK_SKEW_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,8 @@ class DlqMessage:
     receive_count: int
     kind: str  # s3 | test | poison
     keys: list[str]
-    records: list[dict[str, Any]]  # per key: key, status, reason (as recorded; status None if no record)
+    # Per key: key, sk, status, reason of the record of the message's own version (status None if none).
+    records: list[dict[str, Any]]
     body: str
 
 
@@ -63,8 +71,10 @@ class RedriveResult:
     mode: str  # move-task | message-by-message | dry-run
     candidates: int
     moved: int = 0
-    failed: int = 0
+    failed: int = 0  # includes not_deleted: those are still in the DLQ
+    not_deleted: int = 0  # sent to the main queue, but their DLQ deletion failed
     task_handle: str | None = None
+    task_status: str | None = None  # RUNNING | COMPLETED | CANCELLED | FAILED | UNKNOWN (not found)
     errors: list[str] = field(default_factory=list)
 
 
@@ -159,11 +169,7 @@ def _describe(stack: Stack, message: dict[str, Any], now: float, with_records: b
     attributes = message.get("Attributes", {})
     sent = int(attributes.get("SentTimestamp", now * 1000)) / 1000
     kind, refs = describe_body(message.get("Body", ""))
-    records = []
-    if with_records:
-        for ref in refs:
-            record = metadata.latest(metadata.records_for(stack, ref.key, ref.bucket)) or {}
-            records.append({"key": ref.key, "status": record.get("status"), "reason": record.get("reason")})
+    records = [_record_of_version(stack, ref) for ref in refs] if with_records else []
     return DlqMessage(
         message_id=message["MessageId"],
         sent_at=datetime.fromtimestamp(sent, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -174,6 +180,14 @@ def _describe(stack: Stack, message: dict[str, Any], now: float, with_records: b
         records=records,
         body=message.get("Body", "")[:500],
     )
+
+
+def _record_of_version(stack: Stack, ref: S3ObjectRef) -> dict[str, Any]:
+    """The record of the message's own version: another version's record says nothing about this message."""
+    sk = ref.record_key.sk  # exactly as the function derives it from the same event
+    mine = [r for r in metadata.records_for(stack, ref.key, ref.bucket) if r.get("sk") == sk]
+    record = mine[0] if mine else {}
+    return {"key": ref.key, "sk": sk, "status": record.get("status"), "reason": record.get("reason")}
 
 
 def redrive(
@@ -191,9 +205,12 @@ def redrive(
     if dry_run or candidates == 0:
         return RedriveResult(mode="dry-run" if dry_run else "message-by-message", candidates=candidates)
     if max_messages is None:
+        requested_ms = int(time.time() * 1000)
         handle = _start_move_task(stack)
         if handle is not None:
-            return _follow_move_task(stack, handle, candidates, on_progress)
+            return _follow_move_task(
+                stack, handle, requested_ms=requested_ms, candidates=candidates, on_progress=on_progress
+            )
     return _move_one_by_one(stack, candidates, on_progress)
 
 
@@ -219,6 +236,8 @@ def _start_move_task(stack: Stack) -> str | None:
 def _follow_move_task(
     stack: Stack,
     handle: str,
+    *,
+    requested_ms: int,
     candidates: int,
     on_progress: Callable[[int], None] | None,
     timeout: float = 900,
@@ -226,23 +245,47 @@ def _follow_move_task(
     """Report the service-side task's progress until it ends (it moves at most 500 messages a second)."""
     result = RedriveResult(mode="move-task", candidates=candidates, task_handle=handle)
     source = stack.queue_arn(stack.dlq_url)
+    started_ms = requested_ms - MOVE_TASK_CLOCK_SKEW_MS
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        tasks = stack.client("sqs").list_message_move_tasks(SourceArn=source, MaxResults=1).get("Results", [])
-        task = tasks[0] if tasks else {}
+        listed = stack.client("sqs").list_message_move_tasks(SourceArn=source, MaxResults=10)
+        tasks = listed.get("Results", [])
+        task = _our_task(tasks, handle, started_ms)
+        if task is None:
+            result.task_status = "UNKNOWN"
+            result.errors.append(
+                f"move task {handle} not found by ListMessageMoveTasks: its outcome is unknown"
+                " (see `imgpipe dlq stats`)"
+            )
+            return result
+        if task.get("TaskHandle") == handle:
+            started_ms = int(task.get("StartedTimestamp", started_ms))  # recognises it once it has finished
         moved = int(task.get("ApproximateNumberOfMessagesMoved", 0))
         if on_progress and moved > result.moved:
             on_progress(moved - result.moved)
         result.moved = max(result.moved, moved)
-        status = task.get("Status", "COMPLETED")
-        if status in {"COMPLETED", "CANCELLED", "FAILED"}:
-            if status != "COMPLETED":
-                result.errors.append(f"move task {status.lower()}: {task.get('FailureReason', '')}".strip())
+        result.task_status = str(task.get("Status", "UNKNOWN"))
+        if result.task_status in {"COMPLETED", "CANCELLED", "FAILED"}:
+            if result.task_status != "COMPLETED":
+                reason = task.get("FailureReason", "")
+                result.errors.append(f"move task {result.task_status.lower()}: {reason}".strip(": "))
                 result.failed = max(0, candidates - result.moved)
             return result
-        time.sleep(2)
+        time.sleep(MOVE_TASK_POLL_SECONDS)
     result.errors.append("move task still running; follow it with `imgpipe dlq stats`")
     return result
+
+
+def _our_task(tasks: list[dict[str, Any]], handle: str, started_ms: int) -> dict[str, Any] | None:
+    """Our task among the queue's latest (newest first): by handle while RUNNING (only running tasks carry
+    one), else the newest finished task started since ours was requested (one active task per queue)."""
+    for task in tasks:
+        if task.get("TaskHandle") == handle:
+            return task
+    for task in tasks:
+        if not task.get("TaskHandle") and int(task.get("StartedTimestamp", 0)) >= started_ms:
+            return task
+    return None
 
 
 def _move_one_by_one(
@@ -275,8 +318,16 @@ def _move_one_by_one(
             if str(i) in sent_ids
         ]
         if done:
-            sqs.delete_message_batch(QueueUrl=stack.dlq_url, Entries=done)
-        result.moved += len(done)
+            deleted = sqs.delete_message_batch(QueueUrl=stack.dlq_url, Entries=done)
+            for failure in deleted.get("Failed", []):
+                # Now in both queues: processed once from the main queue, redriven again later (idempotent).
+                result.not_deleted += 1
+                result.errors.append(
+                    f"{batch[int(failure['Id'])]['MessageId']}: sent to the main queue but not deleted from"
+                    f" the DLQ ({failure.get('Code', 'failed')}: {failure.get('Message', '')})"
+                )
+            result.failed += len(deleted.get("Failed", []))
+            result.moved += len(done) - len(deleted.get("Failed", []))
         if on_progress:
             on_progress(len(batch))
     return result

@@ -2,37 +2,62 @@
 
 Never a scan: `get` queries the base table by partition key, `query` queries GSI `by_status`
 (hash `status`, range `processed_at`); see docs/architecture.md.
+
+A claim (IN_PROGRESS) is shown with `stale` and `lease_until`/`claimed_at` (ISO-8601): a claim whose lease ran
+out is worked on by nobody (its function died, or handed it back for a retry), so it is reported as stale
+instead of hiding the final record.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from image_processor.records import INTERNAL_FIELDS, STATUS_INDEX
+from image_processor.records import (
+    INTERNAL_FIELDS,
+    STATUS_INDEX,
+    STEM_PARTITION_PREFIX,
+    Status,
+    iso_utc,
+)
 from imgpipe.ops.times import lower_bound, upper_bound
 from imgpipe.stack import Stack
 
-FINAL_STATUSES = ("PROCESSED", "REJECTED", "FAILED")
-STATUSES = (*FINAL_STATUSES, "IN_PROGRESS")
+# In the function's order (records.Status), the statuses the `by_status` index holds.
+FINAL_STATUSES = tuple(str(status) for status in Status if status is not Status.IN_PROGRESS)
+STATUSES = (*FINAL_STATUSES, str(Status.IN_PROGRESS))
+# What `metadata get --json` always carries (None where a claim has no result yet).
+CONTRACT_FIELDS = ("bucket", "key", "status", "reason", "source", "variants", "processed_at", "duration_ms")
 
 _deserializer = TypeDeserializer()
 
 
 def _item(raw: dict[str, Any]) -> dict[str, Any]:
     item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
-    # The processor's claim bookkeeping is not part of the operator's view of a record.
+    lease, claimed_at = item.get("lease_until"), item.get("claimed_at")
+    # The processor's claim bookkeeping is not part of the operator's view of a record ...
     for name in INTERNAL_FIELDS:
         item.pop(name, None)
+    if item.get("status") == "IN_PROGRESS":
+        # ... except whether the claim's function is still alive: the condition the function itself uses to
+        # take a claim over (lease_until < now, epoch seconds).
+        alive_until = int(lease) if isinstance(lease, int | Decimal) else None
+        item["stale"] = alive_until is not None and alive_until < time.time()
+        item["claimed_at"] = claimed_at
+        item["lease_until"] = (
+            None if alive_until is None else iso_utc(datetime.fromtimestamp(alive_until, UTC))
+        )
     return item
 
 
 def records_for(stack: Stack, key: str, bucket: str | None = None) -> list[dict[str, Any]]:
-    """Every record (one per version/etag) of `bucket/key`."""
+    """Every record (one per version/etag) of `bucket/key`; claims carry `stale`."""
     pages = (
         stack.client("dynamodb")
         .get_paginator("query")
@@ -47,17 +72,44 @@ def records_for(stack: Stack, key: str, bucket: str | None = None) -> list[dict[
 
 
 def latest(records: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
-    """The newest record: an unfinished claim counts as newest (it is the one being worked on)."""
-    ordered = sorted(records, key=lambda r: (r.get("processed_at") is None, str(r.get("processed_at") or "")))
-    return ordered[-1] if ordered else None
+    """The newest record: a live claim (being worked on now), else the newest final record, else the newest
+    stale claim. A stale claim is never newest: nobody works on it, and the last final result still stands."""
+
+    def rank(record: dict[str, Any]) -> tuple[int, str]:
+        if record.get("status") != "IN_PROGRESS":
+            return 1, str(record.get("processed_at") or "")
+        return (0 if record.get("stale") else 2), str(record.get("claimed_at") or "")
+
+    return max(records, key=rank, default=None)
 
 
 def get(stack: Stack, key: str) -> dict[str, Any] | None:
-    """The latest record of an upload; `key` may be given with or without the `uploads/` prefix."""
-    found = latest(records_for(stack, key))
-    if found is None and stack.source_key(key) != key:
-        found = latest(records_for(stack, stack.source_key(key)))
-    return found
+    """The latest record of an upload (`key` with or without the `uploads/` prefix), the contract fields
+    always present, and `stale_claims`: the key's other claims whose lease ran out, newest first."""
+    records = records_for(stack, key)
+    if not records and stack.source_key(key) != key:
+        records = records_for(stack, stack.source_key(key))
+    shown = latest(records)
+    if shown is None:
+        return None
+    stale = [r for r in records if r is not shown and r.get("stale")]
+    stale.sort(key=lambda r: str(r.get("claimed_at") or ""), reverse=True)
+    claim_fields = ("sk", "status", "stale", "claimed_at", "lease_until")
+    return (
+        dict.fromkeys(CONTRACT_FIELDS)
+        | shown
+        | {"stale_claims": [{name: r.get(name) for name in claim_fields} for r in stale]}
+    )
+
+
+def status_text(record: dict[str, Any]) -> str:
+    """The status as an operator reads it: a claim says whether its function is alive."""
+    status = str(record.get("status"))
+    if status != "IN_PROGRESS" or not record.get("lease_until"):
+        return status
+    if record.get("stale"):
+        return f"{status} (stale: lease ran out at {record['lease_until']})"
+    return f"{status} (lease until {record['lease_until']})"
 
 
 def query(
@@ -123,7 +175,9 @@ def _query_status(
     # Lazy: the merge above stops pulling pages once it has `limit` records.
     for page in pages:
         for raw in page.get("Items", []):
-            yield _item(raw)
+            item = _item(raw)
+            if not str(item.get("pk", "")).startswith(STEM_PARTITION_PREFIX):
+                yield item
 
 
 def summary_row(record: dict[str, Any]) -> dict[str, Any]:
