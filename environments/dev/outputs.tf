@@ -74,3 +74,8 @@ output "function_role_policy_json" {
   description = "The function role's least-privilege policy document (JSON)."
   value       = module.lambda_images.policy_json
 }
+
+output "dashboard_url" {
+  description = "Console URL of the environment's CloudWatch dashboard (imgpipe status prints it)."
+  value       = module.lambda_images.dashboard_url
+}

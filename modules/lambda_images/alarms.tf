@@ -1,6 +1,7 @@
 # One alarm per way the pipeline goes wrong, as data: every alarm notifies the topic on ALARM and on OK, and
 # treats missing data as "not breaching" (these metrics are only published while something happens, and
-# silence means nothing is wrong). docs/operations.md has a runbook for each.
+# silence means nothing is wrong). Each description ends with its runbook: docs/operations.md#alarm-<key>,
+# one section per key of local.alarms (CloudWatch allows descriptions up to 1024 characters).
 
 locals {
   lambda_dimensions = { FunctionName = aws_lambda_function.this.function_name }
@@ -8,7 +9,7 @@ locals {
   alarms = {
     errors = {
       name        = "${var.function_name}-errors"
-      description = "${var.function_name} failed invocations (crash, timeout, out of memory): the whole batch is retried."
+      description = "${var.function_name} failed invocations (crash, timeout, out of memory): the whole batch is retried. Runbook: docs/operations.md#alarm-errors"
       namespace   = "AWS/Lambda"
       metric      = "Errors"
       dimensions  = local.lambda_dimensions
@@ -20,7 +21,7 @@ locals {
     }
     throttles = {
       name        = "${var.function_name}-throttles"
-      description = "${var.function_name} invocations throttled: reserved or account concurrency is below what the event source mapping asks for."
+      description = "${var.function_name} invocations throttled: reserved or account concurrency is below what the event source mapping asks for. Runbook: docs/operations.md#alarm-throttles"
       namespace   = "AWS/Lambda"
       metric      = "Throttles"
       dimensions  = local.lambda_dimensions
@@ -32,7 +33,7 @@ locals {
     }
     duration_p95 = {
       name        = "${var.function_name}-duration-p95"
-      description = "${var.function_name} p95 duration above ${floor(var.duration_alarm_ratio * 100)} % of its ${var.timeout_seconds} s timeout: batches are about to time out."
+      description = "${var.function_name} p95 duration above ${floor(var.duration_alarm_ratio * 100)} % of its ${var.timeout_seconds} s timeout: batches are about to time out. Runbook: docs/operations.md#alarm-duration_p95"
       namespace   = "AWS/Lambda"
       metric      = "Duration"
       dimensions  = local.lambda_dimensions
@@ -44,7 +45,7 @@ locals {
     }
     dlq_messages = {
       name        = "${var.dlq_name}-messages-visible"
-      description = "Messages in the dead-letter queue ${var.dlq_name}: inspect with `imgpipe dlq peek`, redrive with `imgpipe dlq redrive`."
+      description = "Messages in the dead-letter queue ${var.dlq_name}: uploads that failed every receive. Inspect with `imgpipe dlq peek`, redrive with `imgpipe dlq redrive`. Runbook: docs/operations.md#alarm-dlq_messages"
       namespace   = "AWS/SQS"
       metric      = "ApproximateNumberOfMessagesVisible"
       dimensions  = { QueueName = var.dlq_name }
@@ -56,7 +57,7 @@ locals {
     }
     queue_age = {
       name        = "${var.queue_name}-oldest-message-age"
-      description = "Oldest message in ${var.queue_name} older than ${var.queue_age_alarm_seconds} s: the function is not keeping up (or not consuming)."
+      description = "Oldest message in ${var.queue_name} older than ${var.queue_age_alarm_seconds} s: the function is not keeping up (or not consuming). Runbook: docs/operations.md#alarm-queue_age"
       namespace   = "AWS/SQS"
       metric      = "ApproximateAgeOfOldestMessage"
       dimensions  = { QueueName = var.queue_name }

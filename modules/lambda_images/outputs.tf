@@ -47,3 +47,13 @@ output "alarm_arns" {
   description = "ARNs of the module's CloudWatch alarms, by kind."
   value       = { for kind, alarm in aws_cloudwatch_metric_alarm.this : kind => alarm.arn }
 }
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the function's queues, invocations and own metrics, with the alarm thresholds."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}
+
+output "dashboard_url" {
+  description = "Console URL of the CloudWatch dashboard (imgpipe status prints it)."
+  value       = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards:name=${aws_cloudwatch_dashboard.this.dashboard_name}"
+}

@@ -19,6 +19,7 @@ from imgpipe.commands.metadata import metadata
 from imgpipe.commands.presign import presign
 from imgpipe.commands.render import presets, render
 from imgpipe.commands.reprocess import reprocess
+from imgpipe.commands.status import status
 from imgpipe.ops.errors import describe_error
 from imgpipe.stack import StackRef
 
@@ -97,6 +98,7 @@ main.add_command(metadata)
 main.add_command(reprocess)
 main.add_command(alarms)
 main.add_command(presign)
+main.add_command(status)
 
 
 if __name__ == "__main__":

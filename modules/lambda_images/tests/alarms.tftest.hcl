@@ -21,7 +21,7 @@ run "alarms_defaults" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["errors"].alarm_name == "imgpipe-test-image-processor-errors",
-      aws_cloudwatch_metric_alarm.this["errors"].alarm_description == "imgpipe-test-image-processor failed invocations (crash, timeout, out of memory): the whole batch is retried.",
+      aws_cloudwatch_metric_alarm.this["errors"].alarm_description == "imgpipe-test-image-processor failed invocations (crash, timeout, out of memory): the whole batch is retried. Runbook: docs/operations.md#alarm-errors",
       aws_cloudwatch_metric_alarm.this["errors"].namespace == "AWS/Lambda",
       aws_cloudwatch_metric_alarm.this["errors"].metric_name == "Errors",
       aws_cloudwatch_metric_alarm.this["errors"].dimensions == tomap({ FunctionName = "imgpipe-test-image-processor" }),
@@ -38,7 +38,7 @@ run "alarms_defaults" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["throttles"].alarm_name == "imgpipe-test-image-processor-throttles",
-      aws_cloudwatch_metric_alarm.this["throttles"].alarm_description == "imgpipe-test-image-processor invocations throttled: reserved or account concurrency is below what the event source mapping asks for.",
+      aws_cloudwatch_metric_alarm.this["throttles"].alarm_description == "imgpipe-test-image-processor invocations throttled: reserved or account concurrency is below what the event source mapping asks for. Runbook: docs/operations.md#alarm-throttles",
       aws_cloudwatch_metric_alarm.this["throttles"].namespace == "AWS/Lambda",
       aws_cloudwatch_metric_alarm.this["throttles"].metric_name == "Throttles",
       aws_cloudwatch_metric_alarm.this["throttles"].dimensions == tomap({ FunctionName = "imgpipe-test-image-processor" }),
@@ -55,7 +55,7 @@ run "alarms_defaults" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_name == "imgpipe-test-image-processor-duration-p95",
-      aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_description == "imgpipe-test-image-processor p95 duration above 80 % of its 60 s timeout: batches are about to time out.",
+      aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_description == "imgpipe-test-image-processor p95 duration above 80 % of its 60 s timeout: batches are about to time out. Runbook: docs/operations.md#alarm-duration_p95",
       aws_cloudwatch_metric_alarm.this["duration_p95"].namespace == "AWS/Lambda",
       aws_cloudwatch_metric_alarm.this["duration_p95"].metric_name == "Duration",
       aws_cloudwatch_metric_alarm.this["duration_p95"].dimensions == tomap({ FunctionName = "imgpipe-test-image-processor" }),
@@ -72,7 +72,7 @@ run "alarms_defaults" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["dlq_messages"].alarm_name == "imgpipe-test-uploads-dlq-messages-visible",
-      aws_cloudwatch_metric_alarm.this["dlq_messages"].alarm_description == "Messages in the dead-letter queue imgpipe-test-uploads-dlq: inspect with `imgpipe dlq peek`, redrive with `imgpipe dlq redrive`.",
+      aws_cloudwatch_metric_alarm.this["dlq_messages"].alarm_description == "Messages in the dead-letter queue imgpipe-test-uploads-dlq: uploads that failed every receive. Inspect with `imgpipe dlq peek`, redrive with `imgpipe dlq redrive`. Runbook: docs/operations.md#alarm-dlq_messages",
       aws_cloudwatch_metric_alarm.this["dlq_messages"].namespace == "AWS/SQS",
       aws_cloudwatch_metric_alarm.this["dlq_messages"].metric_name == "ApproximateNumberOfMessagesVisible",
       aws_cloudwatch_metric_alarm.this["dlq_messages"].dimensions == tomap({ QueueName = "imgpipe-test-uploads-dlq" }),
@@ -89,7 +89,7 @@ run "alarms_defaults" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["queue_age"].alarm_name == "imgpipe-test-uploads-oldest-message-age",
-      aws_cloudwatch_metric_alarm.this["queue_age"].alarm_description == "Oldest message in imgpipe-test-uploads older than 900 s: the function is not keeping up (or not consuming).",
+      aws_cloudwatch_metric_alarm.this["queue_age"].alarm_description == "Oldest message in imgpipe-test-uploads older than 900 s: the function is not keeping up (or not consuming). Runbook: docs/operations.md#alarm-queue_age",
       aws_cloudwatch_metric_alarm.this["queue_age"].namespace == "AWS/SQS",
       aws_cloudwatch_metric_alarm.this["queue_age"].metric_name == "ApproximateAgeOfOldestMessage",
       aws_cloudwatch_metric_alarm.this["queue_age"].dimensions == tomap({ QueueName = "imgpipe-test-uploads" }),
@@ -106,6 +106,10 @@ run "alarms_defaults" {
   assert {
     condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data == "notBreaching"])
     error_message = "Every alarm must treat missing data as notBreaching."
+  }
+  assert {
+    condition     = alltrue([for kind, a in aws_cloudwatch_metric_alarm.this : endswith(a.alarm_description, " Runbook: docs/operations.md#alarm-${kind}") && length(a.alarm_description) <= 1024])
+    error_message = "Every alarm's description must end with its runbook (docs/operations.md#alarm-<key>) and fit CloudWatch's 1024 characters."
   }
   assert {
     condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.actions_enabled == true])
@@ -143,7 +147,7 @@ run "alarms_follow_inputs" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["errors"].alarm_name == "fn-b-errors",
-      aws_cloudwatch_metric_alarm.this["errors"].alarm_description == "fn-b failed invocations (crash, timeout, out of memory): the whole batch is retried.",
+      aws_cloudwatch_metric_alarm.this["errors"].alarm_description == "fn-b failed invocations (crash, timeout, out of memory): the whole batch is retried. Runbook: docs/operations.md#alarm-errors",
       aws_cloudwatch_metric_alarm.this["errors"].namespace == "AWS/Lambda",
       aws_cloudwatch_metric_alarm.this["errors"].metric_name == "Errors",
       aws_cloudwatch_metric_alarm.this["errors"].dimensions == tomap({ FunctionName = "fn-b" }),
@@ -160,7 +164,7 @@ run "alarms_follow_inputs" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["throttles"].alarm_name == "fn-b-throttles",
-      aws_cloudwatch_metric_alarm.this["throttles"].alarm_description == "fn-b invocations throttled: reserved or account concurrency is below what the event source mapping asks for.",
+      aws_cloudwatch_metric_alarm.this["throttles"].alarm_description == "fn-b invocations throttled: reserved or account concurrency is below what the event source mapping asks for. Runbook: docs/operations.md#alarm-throttles",
       aws_cloudwatch_metric_alarm.this["throttles"].namespace == "AWS/Lambda",
       aws_cloudwatch_metric_alarm.this["throttles"].metric_name == "Throttles",
       aws_cloudwatch_metric_alarm.this["throttles"].dimensions == tomap({ FunctionName = "fn-b" }),
@@ -177,7 +181,7 @@ run "alarms_follow_inputs" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_name == "fn-b-duration-p95",
-      aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_description == "fn-b p95 duration above 33 % of its 7 s timeout: batches are about to time out.",
+      aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_description == "fn-b p95 duration above 33 % of its 7 s timeout: batches are about to time out. Runbook: docs/operations.md#alarm-duration_p95",
       aws_cloudwatch_metric_alarm.this["duration_p95"].namespace == "AWS/Lambda",
       aws_cloudwatch_metric_alarm.this["duration_p95"].metric_name == "Duration",
       aws_cloudwatch_metric_alarm.this["duration_p95"].dimensions == tomap({ FunctionName = "fn-b" }),
@@ -194,7 +198,7 @@ run "alarms_follow_inputs" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["dlq_messages"].alarm_name == "queue-b-dead-messages-visible",
-      aws_cloudwatch_metric_alarm.this["dlq_messages"].alarm_description == "Messages in the dead-letter queue queue-b-dead: inspect with `imgpipe dlq peek`, redrive with `imgpipe dlq redrive`.",
+      aws_cloudwatch_metric_alarm.this["dlq_messages"].alarm_description == "Messages in the dead-letter queue queue-b-dead: uploads that failed every receive. Inspect with `imgpipe dlq peek`, redrive with `imgpipe dlq redrive`. Runbook: docs/operations.md#alarm-dlq_messages",
       aws_cloudwatch_metric_alarm.this["dlq_messages"].namespace == "AWS/SQS",
       aws_cloudwatch_metric_alarm.this["dlq_messages"].metric_name == "ApproximateNumberOfMessagesVisible",
       aws_cloudwatch_metric_alarm.this["dlq_messages"].dimensions == tomap({ QueueName = "queue-b-dead" }),
@@ -211,7 +215,7 @@ run "alarms_follow_inputs" {
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.this["queue_age"].alarm_name == "queue-b-oldest-message-age",
-      aws_cloudwatch_metric_alarm.this["queue_age"].alarm_description == "Oldest message in queue-b older than 120 s: the function is not keeping up (or not consuming).",
+      aws_cloudwatch_metric_alarm.this["queue_age"].alarm_description == "Oldest message in queue-b older than 120 s: the function is not keeping up (or not consuming). Runbook: docs/operations.md#alarm-queue_age",
       aws_cloudwatch_metric_alarm.this["queue_age"].namespace == "AWS/SQS",
       aws_cloudwatch_metric_alarm.this["queue_age"].metric_name == "ApproximateAgeOfOldestMessage",
       aws_cloudwatch_metric_alarm.this["queue_age"].dimensions == tomap({ QueueName = "queue-b" }),
@@ -256,7 +260,7 @@ run "duration_threshold_at_maximum_timeout" {
     error_message = "The duration threshold must be floor(timeout_seconds x 1000 x duration_alarm_ratio)."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_description == "imgpipe-test-image-processor p95 duration above 80 % of its 900 s timeout: batches are about to time out."
+    condition     = aws_cloudwatch_metric_alarm.this["duration_p95"].alarm_description == "imgpipe-test-image-processor p95 duration above 80 % of its 900 s timeout: batches are about to time out. Runbook: docs/operations.md#alarm-duration_p95"
     error_message = "The duration alarm's description must give the ratio and the timeout."
   }
 }

@@ -1,4 +1,4 @@
-"""`imgpipe presign KEY`: a presigned PUT URL for `uploads/KEY`."""
+"""`imgpipe presign PATH`: a SigV4 presigned POST for one image upload to `uploads/PATH`."""
 
 from __future__ import annotations
 
@@ -9,19 +9,60 @@ from imgpipe.ops.formatting import to_json
 from imgpipe.stack import StackRef
 
 
+def _image_type(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not ops.is_image_type(value):
+        raise click.BadParameter(f"{value!r} is not an image type (image/SUBTYPE, e.g. image/jpeg)")
+    return value
+
+
+def _object_path(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    # `uploads/` or `2026/` would sign an upload to a "directory" key that the function cannot process.
+    if not value.strip("/") or value.endswith("/"):
+        raise click.BadParameter(f"{value!r} names a prefix, not an object")
+    return value
+
+
 @click.command()
-@click.argument("key")
+@click.argument("path", callback=_object_path)
 @click.option(
     "--expires",
     type=click.IntRange(1, ops.MAX_EXPIRY_SECONDS),
-    default=3600,
+    default=ops.DEFAULT_EXPIRY_SECONDS,
     show_default=True,
-    help="Seconds the URL stays valid.",
+    help="Seconds the policy stays valid; it can be used again and again until then.",
 )
-@click.option("--content-type", help="Sign this Content-Type in: the upload must send the same header.")
-@click.option("--json", "as_json", is_flag=True, help="Print method, URL, key, expiry and headers as JSON.")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1, ops.MAX_BYTES),
+    default=ops.MAX_BYTES,
+    show_default=True,
+    help="Largest upload allowed (at most the function's default MAX_INPUT_BYTES).",
+)
+@click.option(
+    "--content-type",
+    callback=_image_type,
+    help="Sign in this exact image type; without it any image/* Content-Type is allowed.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print method, URL, form fields and limits as JSON.")
 @click.pass_obj
-def presign(ref: StackRef, key: str, expires: int, content_type: str | None, as_json: bool) -> None:
-    """Print a URL that lets a client PUT one object to uploads/KEY (e.g. `curl -T cat.jpg URL`)."""
-    result = ops.presign_upload(ref.open(), key, expires_in=expires, content_type=content_type)
-    click.echo(to_json(result) if as_json else result["url"])
+def presign(
+    ref: StackRef, *, path: str, expires: int, max_bytes: int, content_type: str | None, as_json: bool
+) -> None:
+    """Print a curl command that POSTs the local file PATH as uploads/PATH: one image, size-bounded.
+
+    Refused (exit 1) if uploads/PATH exists. The existence check is made now, so an object written there
+    before the upload is still overwritten, as is the first upload by a second POST before the policy expires.
+    """
+    # Known before any AWS call: the curl line has to send some Content-Type the policy accepts.
+    curl_type = content_type or ops.guess_image_type(path) or ""
+    if not as_json and not curl_type:
+        raise click.UsageError(
+            f"cannot tell the image type of {path!r} for the curl line: pass --content-type (or use --json)"
+        )
+    result = ops.presign_upload(
+        ref.open(), path, expires_in=expires, max_bytes=max_bytes, content_type=content_type
+    )
+    if as_json:
+        click.echo(to_json(result))
+    else:
+        click.echo(ops.curl_command(result, path, curl_type))

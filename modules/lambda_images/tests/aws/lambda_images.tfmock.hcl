@@ -75,3 +75,18 @@ override_data {
     minified_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadUploads\"}]}"
   }
 }
+mock_resource "aws_cloudwatch_dashboard" {
+  defaults = {
+    dashboard_arn = "arn:aws:cloudwatch::123456789012:dashboard/imgpipe-test-image-processor"
+    id            = "imgpipe-test-image-processor"
+  }
+}
+# The Region names the dashboard's graphs and its console URL.
+mock_data "aws_region" {
+  defaults = {
+    id          = "eu-west-1"
+    name        = "eu-west-1"
+    description = "Europe (Ireland)"
+    endpoint    = "ec2.eu-west-1.amazonaws.com"
+  }
+}
