@@ -419,14 +419,14 @@ class Processor:
     def _check_current(self, ref: S3ObjectRef) -> None:
         current = self.store.current_version(ref.bucket, ref.key)
         if current is None:
-            raise SourceGone("s3:ListObjectVersions", ErrorKind.NOT_FOUND, "DeleteMarker", None)
+            raise SourceGone("s3:HeadObject", ErrorKind.NOT_FOUND, "404", None)
         if ref.version_id and current.version_id != ref.version_id:
             raise _Rejected(
                 f"superseded: version {ref.version_id} is no longer current ({current.version_id} is); "
                 "the current version has its own record"
             )
         if not ref.version_id and ref.etag and current.etag != ref.etag:
-            raise SourceChanged("s3:ListObjectVersions", ErrorKind.PRECONDITION_FAILED, "ETagChanged", None)
+            raise SourceChanged("s3:HeadObject", ErrorKind.PRECONDITION_FAILED, "ETagChanged", None)
 
     def _render_and_put(self, attempt: _Attempt, destination: str) -> tuple[Rendered, list[VariantDoc]]:
         ref, settings = attempt.ref, self.settings
