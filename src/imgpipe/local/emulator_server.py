@@ -16,7 +16,7 @@ from typing import Any
 
 import moto.s3.notifications
 from moto.iam.access_control import PermissionResult
-from moto.s3.models import FakeBucket, FakeDeleteMarker, S3Backend
+from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 from moto.sqs.models import Queue
 
@@ -56,35 +56,14 @@ def _close_moto_gaps() -> None:
     def _s3_event_with_version(
         event_name: str, bucket: Any, key: Any, notification_id: str
     ) -> dict[str, Any]:
-        shown = key
-        while isinstance(shown, FakeDeleteMarker):  # a marker over a marker over ... the deleted object
-            shown = shown.key
-        event = s3_event(event_name, bucket, shown, notification_id)
+        event = s3_event(event_name, bucket, key, notification_id)
         obj = event["Records"][0]["s3"]["object"]
-        if isinstance(key, FakeDeleteMarker):  # S3 sends a marker's own version id, no size, no eTag
-            del obj["size"], obj["eTag"]
         if getattr(bucket, "is_versioned", False) and getattr(key, "version_id", "null") != "null":
             obj["versionId"] = key.version_id
         obj.setdefault("sequencer", f"{time.time_ns():016X}")
         return event
 
     moto.s3.notifications._get_s3_event = _s3_event_with_version
-
-    # moto sends no event when a delete marker is created (DeleteObject without a version in a versioned
-    # bucket); S3 sends s3:ObjectRemoved:DeleteMarkerCreated.
-    set_delete_marker = S3Backend._set_delete_marker
-
-    def _set_delete_marker_and_notify(self: Any, bucket_name: str, key_name: str) -> Any:
-        marker = set_delete_marker(self, bucket_name, key_name)
-        moto.s3.notifications.send_event(
-            self.account_id,
-            moto.s3.notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT,
-            self.get_bucket(bucket_name),
-            marker,
-        )
-        return marker
-
-    S3Backend._set_delete_marker = _set_delete_marker_and_notify  # type: ignore[method-assign]
 
 
 def serve(port: int) -> None:
