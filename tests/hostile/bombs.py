@@ -38,9 +38,9 @@ def _save(image: Image.Image, fmt: str, **params: object) -> bytes:
     return buf.getvalue()
 
 
-def _zeros_deflated(n: int) -> bytes:
+def zeros_deflated(n: int, level: int = 9) -> bytes:
     """zlib stream of n zero bytes, built in 1 MiB steps (never holds n bytes)."""
-    comp = zlib.compressobj(9)
+    comp = zlib.compressobj(level)
     step = b"\0" * (1 << 20)
     out = []
     left = n
@@ -97,7 +97,7 @@ def jpeg_marker_flood(segments: int = 1 << 20) -> bytes:
     return data[:2] + b"\xff\xfe\x00\x02" * segments + data[2:]
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
+def png_chunk(kind: bytes, body: bytes) -> bytes:
     crc = zlib.crc32(kind + body) & 0xFFFFFFFF
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
@@ -105,19 +105,16 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
 def png_rgba_memory_bomb(side: int = BOMB_SIDE) -> bytes:
     """A valid, fully transparent RGBA PNG, 7000x7000 unless told (~190 KB)."""
     ihdr = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    idat = _zeros_deflated((side * 4 + 1) * side)  # filter byte 0, then zero pixels, on every row
+    idat = zeros_deflated((side * 4 + 1) * side)  # filter byte 0, then zero pixels, on every row
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", ihdr)
-        + _png_chunk(b"IDAT", idat)
-        + _png_chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
     )
 
 
 def tiff_rgba_memory_bomb() -> bytes:
     """A valid 7000x7000 RGBA TIFF (unassociated alpha), one deflate strip of zeros (~190 KB)."""
     side = BOMB_SIDE
-    strip = _zeros_deflated(side * side * 4)
+    strip = zeros_deflated(side * side * 4)
     entries = [
         (256, 4, 1, side),  # ImageWidth
         (257, 4, 1, side),  # ImageLength

@@ -33,6 +33,7 @@ from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_JPEG_SCA
 from image_processor.engine.jpeg import MAX_SEGMENTS
 
 from . import bombs
+from .bombs import png_chunk, zeros_deflated
 
 PROCESSED = "PROCESSED"
 REJECTED = "REJECTED"
@@ -128,11 +129,6 @@ def good_image() -> bytes:
 # ---------------------------------------------------------------------------------------------- PNG helpers
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -148,26 +144,12 @@ def _png(
     ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return (
         PNG_SIGNATURE
-        + _png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IHDR", ihdr)
         + extra_before
-        + _png_chunk(b"IDAT", idat)
+        + png_chunk(b"IDAT", idat)
         + extra_after
-        + _png_chunk(b"IEND", b"")
+        + png_chunk(b"IEND", b"")
     )
-
-
-def _zeros_deflated(n: int, level: int = 9) -> bytes:
-    """zlib stream of n zero bytes, built in 1 MiB steps (never holds n bytes)."""
-    comp = zlib.compressobj(level)
-    step = b"\0" * (1 << 20)
-    out = []
-    left = n
-    while left > 0:
-        take = min(left, len(step))
-        out.append(comp.compress(step[:take]))
-        left -= take
-    out.append(comp.flush())
-    return b"".join(out)
 
 
 def _png_tiny_image_with(extra_before: bytes = b"", extra_after: bytes = b"") -> bytes:
@@ -177,12 +159,12 @@ def _png_tiny_image_with(extra_before: bytes = b"", extra_after: bytes = b"") ->
 
 
 def _ztxt(keyword: bytes, inflated_size: int) -> bytes:
-    return _png_chunk(b"zTXt", keyword + b"\0\0" + zlib.compress(b"A" * inflated_size, 9))
+    return png_chunk(b"zTXt", keyword + b"\0\0" + zlib.compress(b"A" * inflated_size, 9))
 
 
 def _itxt_compressed(keyword: bytes, inflated_size: int) -> bytes:
     body = keyword + b"\0" + b"\1\0" + b"en\0" + b"\0" + zlib.compress(b"A" * inflated_size, 9)
-    return _png_chunk(b"iTXt", body)
+    return png_chunk(b"iTXt", body)
 
 
 # ---------------------------------------------------------------------------------------------- builders
@@ -264,7 +246,7 @@ def _png_huge(width: int, height: int, *, real_rows: int = 4) -> bytes:
 def _png_zlib_bomb_within_pillow() -> bytes:
     """8000x8000 (64 MP: over our 50 MP limit, under Pillow's 89 MP warning): a real 192 MB zlib bomb."""
     width = height = 8000
-    return _png(width, height, _zeros_deflated((width * 3 + 1) * height))
+    return _png(width, height, zeros_deflated((width * 3 + 1) * height))
 
 
 def _jpeg_huge() -> bytes:
@@ -456,13 +438,13 @@ def _jpeg_exif_garbage_ifd() -> bytes:
 
 def _png_huge_exif() -> bytes:
     """A valid PNG with a 6 MiB eXIf chunk of junk."""
-    return _png_tiny_image_with(extra_before=_png_chunk(b"eXIf", b"II*\0" + _random(6 * MIB)))
+    return _png_tiny_image_with(extra_before=png_chunk(b"eXIf", b"II*\0" + _random(6 * MIB)))
 
 
 def _png_iccp_bomb() -> bytes:
     """An iCCP chunk whose profile inflates to 64 MiB (Pillow caps at MAX_TEXT_CHUNK = 1 MiB)."""
-    body = b"evil\0\0" + _zeros_deflated(64 * MIB)
-    return _png_tiny_image_with(extra_before=_png_chunk(b"iCCP", body))
+    body = b"evil\0\0" + zeros_deflated(64 * MIB)
+    return _png_tiny_image_with(extra_before=png_chunk(b"iCCP", body))
 
 
 def _webp_huge_metadata() -> bytes:

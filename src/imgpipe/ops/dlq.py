@@ -107,22 +107,27 @@ def stats(stack: Stack) -> DlqStats:
     )
 
 
+def oldest_age_points(stack: Stack, url: str, window: timedelta, now: datetime) -> list[dict[str, Any]]:
+    """SQS's own ApproximateAgeOfOldestMessage of the queue at `url`, per minute over `window`, oldest first
+    (AWS publishes it every minute; emulators have none)."""
+    response = stack.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/SQS",
+        MetricName="ApproximateAgeOfOldestMessage",
+        Dimensions=[{"Name": "QueueName", "Value": url.rstrip("/").rsplit("/", 1)[-1]}],
+        StartTime=now - window,
+        EndTime=now,
+        Period=60,
+        Statistics=["Maximum"],
+    )
+    return sorted(response.get("Datapoints", []), key=lambda point: point["Timestamp"])
+
+
 def _cloudwatch_oldest_age(stack: Stack) -> float | None:
-    """SQS's own metric, when there is one (AWS publishes it every minute; emulators have none)."""
-    now = datetime.now(UTC)
+    """The DLQ's latest datapoint of the last 15 minutes, when there is one."""
     try:
-        response = stack.client("cloudwatch").get_metric_statistics(
-            Namespace="AWS/SQS",
-            MetricName="ApproximateAgeOfOldestMessage",
-            Dimensions=[{"Name": "QueueName", "Value": stack.dlq_url.rstrip("/").rsplit("/", 1)[-1]}],
-            StartTime=now - timedelta(minutes=15),
-            EndTime=now,
-            Period=60,
-            Statistics=["Maximum"],
-        )
+        points = oldest_age_points(stack, stack.dlq_url, timedelta(minutes=15), datetime.now(UTC))
     except ClientError:
         return None
-    points = sorted(response.get("Datapoints", []), key=lambda p: p["Timestamp"])
     return float(points[-1]["Maximum"]) if points else None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from image_processor.records import STATUS_INDEX, STEM_PARTITION_PREFIX
 from imgpipe.ops.alarms import AlarmState, list_alarms
-from imgpipe.ops.dlq import depth
+from imgpipe.ops.dlq import depth, oldest_age_points
 from imgpipe.ops.times import lower_bound
 from imgpipe.stack import Stack
 
@@ -122,16 +122,7 @@ def collect(stack: Stack, now: datetime | None = None) -> StackStatus:
 
 def oldest_message_age(stack: Stack, now: datetime) -> int | None:
     """The main queue's ApproximateAgeOfOldestMessage, maximum over the last five minutes, in seconds."""
-    response = stack.client("cloudwatch").get_metric_statistics(
-        Namespace="AWS/SQS",
-        MetricName="ApproximateAgeOfOldestMessage",
-        Dimensions=[{"Name": "QueueName", "Value": queue_name(stack.queue_url)}],
-        StartTime=now - AGE_WINDOW,
-        EndTime=now,
-        Period=60,
-        Statistics=["Maximum"],
-    )
-    points = [float(point["Maximum"]) for point in response.get("Datapoints", [])]
+    points = [float(point["Maximum"]) for point in oldest_age_points(stack, stack.queue_url, AGE_WINDOW, now)]
     return round(max(points)) if points else None
 
 
