@@ -207,6 +207,29 @@ def test_operator_commands_against_the_local_stack(local: LocalStack, report: di
     assert wait_for(final_status, 20, "the presigned upload's record") == "PROCESSED"
 
 
+def test_deleting_an_upload_removes_its_variants(local: LocalStack, report: dict[str, Any]) -> None:
+    # GIVEN a processed upload on the applied stack (the versioned bucket of the s3 module)
+    s3 = local.stack.client("s3")
+    s3.put_object(Bucket=local.stack.bucket, Key="uploads/deleted/cat.jpg", Body=photo_jpeg((320, 240)))
+
+    def status() -> str | None:
+        result = cli(local, "metadata", "get", "deleted/cat.jpg", "--json")
+        found = json.loads(result.stdout)["status"] if result.exit_code == 0 else None
+        return found if found in ("PROCESSED", "DELETED") else None
+
+    def variants() -> list[str]:
+        listing = s3.list_objects_v2(Bucket=local.stack.bucket, Prefix="processed/deleted/cat_")
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    assert wait_for(status, 20, "the upload's record") == "PROCESSED"
+    assert variants() == [f"processed/deleted/cat_{suffix}" for suffix in DEFAULT_SUFFIXES]
+    # WHEN it is deleted (a delete marker)
+    s3.delete_object(Bucket=local.stack.bucket, Key="uploads/deleted/cat.jpg")
+    # THEN `imgpipe metadata get` shows DELETED and the variants are gone
+    assert wait_for(lambda: status() == "DELETED", 20, "the DELETED record")
+    assert variants() == []
+
+
 def test_reprocess_with_unchanged_variants_renders_nothing(
     local: LocalStack, function: LocalFunction, report: dict[str, Any]
 ) -> None:

@@ -13,9 +13,9 @@ Gaps of moto are closed before it serves, each to behave like AWS, not to hide a
   refuse every request, and the emulator speaks plain HTTP on 127.0.0.1 anyway. What those statements say is
   proven by the s3 module's `terraform test` and by checkov;
 - S3 event notifications carry `versionId` (versioned buckets) and `sequencer`, as real S3's do: the function
-  keys its records by version.
-Not closed: moto sends no `ObjectRemoved:DeleteMarkerCreated` when an object of a versioned bucket is deleted,
-so on the local stack a deletion does not reach the function (tests/integration/test_deletes.py proves it).
+  keys its records by version;
+- deleting an object of a versioned bucket (a delete marker) sends `ObjectRemoved:DeleteMarkerCreated`, as S3
+  does (moto sends nothing): the function deletes the upload's variants.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 import moto.s3.notifications
 from moto.iam.access_control import PermissionResult
-from moto.s3.models import FakeBucket
+from moto.s3.models import FakeBucket, FakeDeleteMarker, S3Backend
 from moto.server import ThreadedMotoServer
 from moto.sqs.models import Queue
 
@@ -56,14 +56,35 @@ def _close_moto_gaps() -> None:
     def _s3_event_with_version(
         event_name: str, bucket: Any, key: Any, notification_id: str
     ) -> dict[str, Any]:
-        event = s3_event(event_name, bucket, key, notification_id)
+        shown = key
+        while isinstance(shown, FakeDeleteMarker):  # a marker over a marker over ... the deleted object
+            shown = shown.key
+        event = s3_event(event_name, bucket, shown, notification_id)
         obj = event["Records"][0]["s3"]["object"]
+        if event_name.startswith("s3:ObjectRemoved:"):  # S3 sends neither for a removal
+            del obj["size"], obj["eTag"]
         if getattr(bucket, "is_versioned", False) and getattr(key, "version_id", "null") != "null":
-            obj["versionId"] = key.version_id
+            obj["versionId"] = key.version_id  # a marker's own version id, as S3 sends it
         obj.setdefault("sequencer", f"{time.time_ns():016X}")
         return event
 
     moto.s3.notifications._get_s3_event = _s3_event_with_version
+
+    # Deleting an object of a versioned bucket without a version id puts a delete marker on it: S3 sends
+    # s3:ObjectRemoved:DeleteMarkerCreated, moto sends nothing.
+    set_delete_marker = S3Backend._set_delete_marker
+
+    def _set_delete_marker_and_notify(self: Any, bucket_name: str, key_name: str) -> Any:
+        marker = set_delete_marker(self, bucket_name, key_name)
+        moto.s3.notifications.send_event(
+            self.account_id,
+            moto.s3.notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT,
+            self.get_bucket(bucket_name),
+            marker,
+        )
+        return marker
+
+    S3Backend._set_delete_marker = _set_delete_marker_and_notify  # type: ignore[method-assign]
 
 
 def serve(port: int) -> None:
