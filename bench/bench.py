@@ -50,7 +50,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from PIL import Image, ImageOps, features  # noqa: E402
 
-from image_processor.engine import VariantSpec, load_variants, render  # noqa: E402
+from image_processor.engine import VariantSpec, heif, load_variants, render  # noqa: E402
 from image_processor.engine.decode import decode_for  # noqa: E402
 from image_processor.engine.encode import (  # noqa: E402
     DEFAULT_QUALITY,
@@ -65,10 +65,14 @@ from image_processor.engine.resize import TRANSPOSES, resized  # noqa: E402
 METHODS = ("naive", "engine_naive", "engine", "pyvips", "floor")
 PRESETS = ("default", "web")
 OUT = Path(os.environ.get("BENCH_OUT", REPO / "build" / "bench"))
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".avif", ".mpo"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".avif", ".mpo", ".heic", ".heif"}
 # Pillow's own defaults, i.e. what `im.save(fmt)` does when the seed code passes nothing but `quality`.
 PILLOW_QUALITY = {"jpeg": 75, "webp": 80, "avif": 75}
 PILLOW_OPTIONS: dict[str, dict[str, Any]] = {"jpeg": {}, "png": {"compress_level": 6}, "webp": {"method": 4}}
+
+
+# The naive rows open HEIC with plain Pillow, which needs the opener registered (the engine does it itself).
+heif.register()
 
 
 # --------------------------------------------------------------------------------------------- the rows

@@ -105,6 +105,7 @@ BOMBS: dict[str, Callable[[], bytes]] = {
     "gif_memory_bomb_49mp_transparent": bombs.gif_transparent_memory_bomb,
     "webp_memory_bomb_49mp_rgba": bombs.webp_rgba_memory_bomb,
     "avif_memory_bomb_49mp_rgba": bombs.avif_rgba_memory_bomb,
+    "heif_memory_bomb_49mp_rgba": bombs.heif_rgba_memory_bomb,
 }
 UPLOADS: dict[str, Callable[[], bytes | None]] = {
     "photo_48mp_rotated": photo_48mp,

@@ -188,8 +188,38 @@ def eps() -> bytes:
     return b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n%%EOF\n"
 
 
-def ico() -> bytes:
-    return _save(Image.new("RGB", (16, 16), (0, 0, 255)), "ICO")
+def pcx() -> bytes:
+    """A format Pillow reads and the engine refuses by name."""
+    return _save(Image.new("RGB", (16, 16), (0, 0, 255)), "PCX")
+
+
+def ico(sizes: tuple[int, ...] = (16, 32, 48)) -> bytes:
+    """A favicon with a frame per size, each of the upright picture scaled to it."""
+    largest = max(sizes)
+    image = upright_image().resize((largest, largest))
+    return _save(image, "ICO", sizes=[(side, side) for side in sizes])
+
+
+def iphone_heic(icc: bytes | None = None) -> bytes:
+    """An iPhone-style HEIC: pixels stored sideways with EXIF orientation 6, which pillow-heif's encoder
+    writes as the file's own rotation (`irot`), as iPhones do; and GPS coordinates in the EXIF."""
+    from image_processor.engine import heif  # noqa: PLC0415 - registers pillow-heif's encoder too
+
+    heif.register()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8825).update({1: "N", 2: GPS_LATITUDE, 3: "E", 4: (4.0, 53.0, 2.0)})
+    stored = upright_image().transpose(_STORED_AS[6])
+    return _save(stored, "HEIF", quality=95, exif=exif.tobytes(), **({"icc_profile": icc} if icc else {}))
+
+
+def heif_sequence_with_primary(primary: int, colours: tuple[tuple[int, int, int], ...]) -> bytes:
+    """A HEIF image collection, one flat colour per image, whose primary image is `colours[primary]`."""
+    from image_processor.engine import heif  # noqa: PLC0415
+
+    heif.register()
+    first, *rest = (Image.new("RGB", (32, 32), colour) for colour in colours)
+    return _save(first, "HEIF", save_all=True, append_images=rest, primary_index=primary, quality=95)
 
 
 def truncated_jpeg() -> bytes:

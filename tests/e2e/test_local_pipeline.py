@@ -16,6 +16,7 @@ from imgpipe.local.stack import LocalFunction, LocalStack
 from tests.e2e.helpers import queue_settings, run_cli, wait_for
 from tests.fixtures_images import (
     UPRIGHT_SIZE,
+    iphone_heic,
     not_an_image,
     oriented_jpeg,
     photo_jpeg,
@@ -45,6 +46,7 @@ def deleted(function: LocalFunction) -> int:
 OURS = (
     "uploads/2026/cat.jpg",
     "uploads/rotated.jpg",
+    "uploads/IMG_0001.heic",
     "uploads/logo.png",
     "uploads/notes.jpg",
     "uploads/cut.jpg",
@@ -62,6 +64,7 @@ def report(local: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[
     (images / "2026").mkdir()
     (images / "2026" / "cat.jpg").write_bytes(photo_jpeg((800, 600)))
     (images / "rotated.jpg").write_bytes(oriented_jpeg(6))
+    (images / "IMG_0001.heic").write_bytes(iphone_heic())
     (images / "logo.png").write_bytes(rgba_png())
     (images / "notes.jpg").write_bytes(not_an_image())
     (images / "cut.jpg").write_bytes(truncated_jpeg())
@@ -87,12 +90,13 @@ def test_every_upload_ends_as_recorded_and_none_is_lost(report: dict[str, Any]) 
     assert statuses == {
         "uploads/2026/cat.jpg": "PROCESSED",
         "uploads/rotated.jpg": "PROCESSED",
+        "uploads/IMG_0001.heic": "PROCESSED",
         "uploads/logo.png": "PROCESSED",
         "uploads/notes.jpg": "REJECTED",
         "uploads/cut.jpg": "REJECTED",
     }
     counts = [report[n] for n in ("inputs", "processed", "rejected", "dead_lettered", "lost")]
-    assert counts == [5, 3, 2, 0, 0]
+    assert counts == [6, 4, 2, 0, 0]
     rejected = {item["key"]: item["reason"] for item in report["items"] if item["status"] == "REJECTED"}
     assert all(reason for reason in rejected.values())
 
@@ -107,6 +111,13 @@ def test_variants_are_written_under_processed_once_each(local: LocalStack, repor
     thumbnail = next(v for v in rotated["variants"] if v["name"] == "thumbnail")
     # EXIF orientation 6 applied: the stored (sideways) pixels are turned back upright.
     assert (thumbnail["width"], thumbnail["height"]) == UPRIGHT_SIZE
+    # The iPhone-style HEIC too (its own rotation, applied once), and no variant carries its GPS.
+    heic = next(item for item in report["items"] if item["key"] == "uploads/IMG_0001.heic")
+    assert [(v["width"], v["height"]) for v in heic["variants"] if v["name"] == "thumbnail"] == [UPRIGHT_SIZE]
+    s3 = local.stack.client("s3")
+    for variant in heic["variants"]:
+        body = s3.get_object(Bucket=local.stack.bucket, Key=variant["key"])["Body"].read()
+        assert b"GPS" not in body and b"Exif" not in body, variant["key"]
 
 
 def test_a_duplicate_delivery_renders_nothing_and_writes_no_second_record(
@@ -162,6 +173,7 @@ def test_metadata_query_returns_the_records_in_order(local: LocalStack, report: 
     rows = ours(json.loads(result.stdout))
     assert sorted(r["key"] for r in rows) == [
         "uploads/2026/cat.jpg",
+        "uploads/IMG_0001.heic",
         "uploads/logo.png",
         "uploads/rotated.jpg",
     ]

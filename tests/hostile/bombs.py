@@ -25,6 +25,8 @@ import zlib
 
 from PIL import Image
 
+from image_processor.engine import heif
+
 BOMB_SIDE = 7000  # 49 MP: inside the 50 MP limit
 SCAN_BOMB_SIDE = 6000
 SCAN_REPEATS = 2500
@@ -156,3 +158,34 @@ def avif_rgba_memory_bomb() -> bytes:
     """A valid, fully transparent 7000x7000 AVIF (~2 KB)."""
     image = Image.new("RGBA", (BOMB_SIDE, BOMB_SIDE), (0, 0, 0, 0))
     return _save(image, "AVIF", speed=10, quality=10)
+
+
+def heif_rgba_memory_bomb() -> bytes:
+    """A transparent 96x64 HEIC whose 'ispe' (the size every reader takes from the container) says 7000x7000:
+    the header is all the engine reads before refusing it, and encoding a real 49 MP HEIC takes a minute."""
+    heif.register()  # the engine's opener registration also registers pillow-heif's encoder
+    data = bytearray(_save(Image.new("RGBA", (96, 64), (0, 0, 0, 0)), "HEIF", quality=10))
+    return patch_ispe(data, BOMB_SIDE, BOMB_SIDE)
+
+
+def patch_ispe(data: bytearray, width: int, height: int) -> bytes:
+    """Every 'ispe' box (HEIF/AVIF image spatial extents) claims width x height."""
+    at = data.find(b"ispe")
+    while at != -1:
+        struct.pack_into(
+            ">II", data, at + 8, width, height
+        )  # after the box type: version/flags, then the size
+        at = data.find(b"ispe", at + 1)
+    return bytes(data)
+
+
+def ico_with_frame(frame: bytes, listed: int = 32) -> bytes:
+    """An ICO whose one directory entry says `listed` x `listed` and points at `frame` (a PNG or a DIB)."""
+    entry = struct.pack("<BBBBHHII", listed % 256, listed % 256, 0, 0, 1, 32, len(frame), 22)
+    return b"\x00\x00\x01\x00\x01\x00" + entry + frame
+
+
+def ico_dib_frame_bomb() -> bytes:
+    """An ICO listing 256x256 whose DIB frame header says 30000x30000 (60000 rows: colours, then the mask)."""
+    dib = struct.pack("<IiiHHIIiiII", 40, 30_000, 60_000, 1, 32, 0, 0, 0, 0, 0, 0)
+    return ico_with_frame(dib, listed=256)

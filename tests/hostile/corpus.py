@@ -29,7 +29,8 @@ from functools import cache
 from PIL import Image
 
 from image_processor.config import decode_memory_budget
-from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_JPEG_SCANS
+from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_JPEG_SCANS, heif
+from image_processor.engine.ico import MAX_SIDE as ICO_MAX_SIDE
 from image_processor.engine.jpeg import MAX_SEGMENTS
 
 from . import bombs
@@ -54,6 +55,9 @@ R_SCANS = rf"^too many JPEG scans: {bombs.SCAN_BOMB_SCANS} exceeds the limit of 
 # deployed: its memory budget is what the memory bombs must exceed.
 DEV_FUNCTION_MEMORY_MB = 1024
 DEV_MEMORY_BUDGET = decode_memory_budget(DEV_FUNCTION_MEMORY_MB, DEFAULT_MAX_INPUT_BYTES)
+R_ICO_EMPTY = r"^not an image: ICO directory lists no frame$"
+R_ICO_CUT = r"^not an image: ICO frame is cut short$"
+R_ICO_FRAME = rf"^ICO frame declares -?\d+x-?\d+: an icon frame is at most {ICO_MAX_SIDE}x{ICO_MAX_SIDE}$"
 R_MEMORY = rf"^image needs ~\d+ MiB to decode, over the {round(DEV_MEMORY_BUDGET / (1 << 20))} MiB budget$"
 
 
@@ -78,7 +82,7 @@ _EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "tiff"
 def extension_for(case: HostileCase) -> str:
     """A plausible file extension: hostile files arrive with innocent names (non-images as .jpg)."""
     prefix = case.name.split("_", 1)[0]
-    return {**_EXTENSIONS, "mpo": "jpg", "avif": "avif"}.get(prefix, "jpg")
+    return {**_EXTENSIONS, "mpo": "jpg", "avif": "avif", "heif": "heic", "ico": "ico"}.get(prefix, "jpg")
 
 
 # ---------------------------------------------------------------------------------------------- base images
@@ -117,6 +121,11 @@ def valid(fmt: str) -> bytes:
         return _save(image, "MPO", save_all=True, append_images=[_noise(96, 64, seed=8)], quality=90)
     if fmt == "AVIF":
         return _save(image, "AVIF", quality=70)
+    if fmt == "HEIF":
+        heif.register()  # pillow-heif's encoder comes with the engine's opener
+        return _save(image, "HEIF", quality=70)
+    if fmt == "ICO":
+        return _save(image, "ICO", sizes=[(32, 32), (64, 64)])
     raise ValueError(fmt)
 
 
@@ -391,10 +400,6 @@ def _eps() -> bytes:
     )
 
 
-def _ico() -> bytes:
-    return _save(_noise(32, 32), "ICO")
-
-
 def _psd_like() -> bytes:
     """A PSD header (Pillow reads PSD) over nothing."""
     return b"8BPS" + struct.pack(">H6sHIIHH", 1, b"\0" * 6, 3, 64, 64, 8, 3) + b"\0" * 64
@@ -481,7 +486,7 @@ def _tiff_unsupported_compression() -> bytes:
 
 # ---------------------------------------------------------------------------------------------- the table
 
-_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "MPO", "AVIF")
+_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "MPO", "AVIF", "HEIF", "ICO")
 # Where each format's header fields start after its signature (for the corrupt-header cases).
 _HEADER_FIELDS = {
     "JPEG": (2, 24),
@@ -492,6 +497,8 @@ _HEADER_FIELDS = {
     "BMP": (14, 16),
     "MPO": (2, 24),
     "AVIF": (8, 24),
+    "HEIF": (8, 24),
+    "ICO": (4, 18),
 }
 # Expected reasons for (first 12 bytes, cut in half, header fields overwritten). Pillow's open() recognises
 # some formats from 12 bytes and then fails reading (corrupt), others not at all (not an image); the GIF's
@@ -505,6 +512,8 @@ _FORMAT_REASONS = {
     "BMP": (R_NOT_IMAGE, R_CORRUPT, R_CORRUPT),
     "MPO": (R_CORRUPT, R_CORRUPT, R_NOT_IMAGE),
     "AVIF": (R_NOT_IMAGE, R_NOT_IMAGE, R_NOT_IMAGE),
+    "HEIF": (R_NOT_IMAGE, R_CORRUPT, R_NOT_IMAGE),
+    "ICO": (R_ICO_EMPTY, R_CORRUPT, R_ICO_CUT),
 }
 
 
@@ -613,6 +622,30 @@ def _cases() -> list[HostileCase]:
             R_NOT_IMAGE,
             "AVIF 'ispe' claims 60000x60000 over a 96x64 stream: libavif refuses the file",
         ),
+        HostileCase(
+            "heif_bomb",
+            "bomb",
+            lambda: bombs.patch_ispe(bytearray(valid("HEIF")), 60000, 60000),
+            REJECTED,
+            R_OVER_LIMIT,
+            "HEIC 'ispe' claims 60000x60000 over a 96x64 stream: refused from the container, undecoded",
+        ),
+        HostileCase(
+            "ico_png_frame_bomb",
+            "bomb",
+            lambda: bombs.ico_with_frame(_png_huge(20_000, 20_000)),
+            REJECTED,
+            R_ICO_FRAME,
+            "ICO listing 32x32 whose PNG frame's IHDR says 20000x20000 (Pillow would decode it at open)",
+        ),
+        HostileCase(
+            "ico_dib_frame_bomb",
+            "bomb",
+            bombs.ico_dib_frame_bomb,
+            REJECTED,
+            R_ICO_FRAME,
+            "ICO listing 256x256 whose DIB frame header says 30000x30000",
+        ),
         # ... real, valid files of 51.8-64 MP that compress to almost nothing: over our 50 MP limit but under
         # Pillow's 89 MP warning, so only the engine's own limit stops them (before any pixel is decoded)
         HostileCase(
@@ -700,6 +733,14 @@ def _cases() -> list[HostileCase]:
             REJECTED,
             R_MEMORY,
             "a valid transparent 7000x7000 AVIF (2 KB)",
+        ),
+        HostileCase(
+            "heif_memory_bomb_49mp_rgba",
+            "bomb",
+            bombs.heif_rgba_memory_bomb,
+            REJECTED,
+            R_MEMORY,
+            "a transparent HEIC whose container says 7000x7000 (656 bytes): refused before libheif decodes",
         ),
         # ... and PNG chunks that inflate huge (Pillow: MAX_TEXT_CHUNK 1 MiB each, MAX_TEXT_MEMORY 64 MiB)
         HostileCase(
@@ -799,14 +840,6 @@ def _cases() -> list[HostileCase]:
         ),
         HostileCase(
             "psd_header", "foreign-format", _psd_like, REJECTED, R_UNSUPPORTED, "a PSD header over nothing"
-        ),
-        HostileCase(
-            "ico",
-            "foreign-format",
-            _ico,
-            REJECTED,
-            R_UNSUPPORTED,
-            "a valid ICO: outside the accepted input formats (camera and web formats only)",
         ),
         HostileCase("pcx", "foreign-format", _pcx, REJECTED, R_UNSUPPORTED, "a valid PCX, likewise"),
         # --- huge metadata around valid pixels: the metadata is dropped, the pixels rendered

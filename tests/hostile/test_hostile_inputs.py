@@ -24,6 +24,7 @@ from PIL import EpsImagePlugin
 from image_processor.adapters import MetadataTable
 from image_processor.config import FUNCTION_MEMORY_VARIABLE
 from image_processor.engine import ImageRejected, load_variants, render
+from image_processor.engine.decode import INPUT_FORMATS
 from imgpipe.local.function import FunctionRuntime
 from imgpipe.local.lambda_event import sqs_record
 
@@ -91,7 +92,7 @@ def engine_results(corpus_dir: Path) -> dict[str, dict[str, object]]:
 
 def test_corpus_covers_every_accepted_format_and_every_kind_of_bad_input() -> None:
     names = {case.name for case in CASES}
-    for fmt in ("jpeg", "png", "gif", "webp", "tiff", "bmp", "mpo", "avif"):
+    for fmt in {fmt.lower() for fmt in INPUT_FORMATS} | {"mpo"}:
         assert {f"{fmt}_header_only", f"{fmt}_truncated_half", f"{fmt}_corrupt_header"} <= names
     groups = {case.group for case in CASES}
     assert groups == {
@@ -104,11 +105,11 @@ def test_corpus_covers_every_accepted_format_and_every_kind_of_bad_input() -> No
         "metadata",
     }
     bombs = {case.name.split("_", 1)[0] for case in CASES if case.group == "bomb"}
-    assert {"png", "gif", "tiff", "bmp", "jpeg", "webp"} <= bombs
+    assert {"png", "gif", "tiff", "bmp", "jpeg", "webp", "avif", "heif", "ico"} <= bombs
     # every format that can hold a scan or memory bomb within the limits has one (bombs.py: why not BMP)
     scan_bombs = {case.name.split("_", 1)[0] for case in CASES if case.reason == R_SCANS}
     memory_bombs = {case.name.split("_", 1)[0] for case in CASES if case.reason == R_MEMORY}
-    assert (scan_bombs, memory_bombs) == ({"jpeg", "mpo"}, {"png", "tiff", "gif", "webp", "avif"})
+    assert (scan_bombs, memory_bombs) == ({"jpeg", "mpo"}, {"png", "tiff", "gif", "webp", "avif", "heif"})
     for case in CASES:
         assert case.expected in (PROCESSED, REJECTED)
         assert (case.reason is None) == (case.expected == PROCESSED), case.name

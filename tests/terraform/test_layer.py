@@ -1,8 +1,9 @@
 """The Lambda layer built by `layers/build.py` (`make layer ARCH=...`).
 
-For each architecture the zip holds `python/` with Pillow's compiled extension for Lambda's Python (3.12)
-and that platform, within Lambda's limits (50 MB zipped for a direct upload, 250 MB unzipped). A build for
-the running Python, unpacked alone, imports Pillow, Powertools and the X-Ray SDK in an isolated interpreter.
+For each architecture the zip holds `python/` with Pillow's and pillow-heif's compiled extensions for
+Lambda's Python (3.12) and that platform, within Lambda's limits (50 MB zipped for a direct upload, 250 MB
+unzipped). A build for the running Python, unpacked alone, imports Pillow, pillow-heif, Powertools and the
+X-Ray SDK in an isolated interpreter.
 Needs the package registries (pip's cache makes reruns quick).
 """
 
@@ -60,6 +61,10 @@ def test_layer_zip_for_architecture(arch: str, tmp_path: Path) -> None:
     names = {i.filename for i in infos}
     extension = f"python/PIL/_imaging.cpython-{LAMBDA_PYTHON}-{PLATFORM[arch]}-linux-gnu.so"
     assert extension in names, sorted(n for n in names if "_imaging" in n)
+    # AND pillow-heif's, with the HEVC decoder its libheif loads
+    heif_extension = f"python/_pillow_heif.cpython-{LAMBDA_PYTHON}-{PLATFORM[arch]}-linux-gnu.so"
+    assert heif_extension in names, sorted(n for n in names if "heif" in n)
+    assert [n for n in names if n.startswith("python/pillow_heif.libs/libde265")], sorted(names)
     assert all(n.startswith("python/") for n in names), sorted(
         n for n in names if not n.startswith("python/")
     )
@@ -83,11 +88,12 @@ def test_local_layer_imports_alone(tmp_path: Path) -> None:
     probe = (
         "import json, sys\n"
         f"sys.path.insert(0, {str(site)!r})\n"
-        "import PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk\n"
+        "import PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk, pillow_heif\n"
         "from PIL import features\n"
-        "modules = (PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk)\n"
+        "modules = (PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk, pillow_heif)\n"
         "report = {m.__name__: m.__file__ for m in modules}\n"
-        "print(json.dumps(report | {'path': sys.path, 'jpeg': features.check('jpg')}))\n"
+        "heif = sorted(pillow_heif.libheif_info()['decoders'])\n"
+        "print(json.dumps(report | {'path': sys.path, 'jpeg': features.check('jpg'), 'heif': heif}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-S", "-I", "-c", probe],
@@ -100,7 +106,8 @@ def test_local_layer_imports_alone(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     # THEN every module came from the layer, and nothing from any site-packages
-    for module in ("PIL", "PIL.Image", "aws_lambda_powertools", "aws_xray_sdk"):
+    for module in ("PIL", "PIL.Image", "aws_lambda_powertools", "aws_xray_sdk", "pillow_heif"):
         assert Path(report[module]).is_relative_to(site), (module, report[module])
     assert not [p for p in report["path"] if "site-packages" in p], report["path"]
     assert report["jpeg"] is True
+    assert report["heif"] == ["libde265"]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from imgpipe.cli import main
 from tests import fixtures_images as fx
@@ -248,3 +249,28 @@ def test_presets_lists_every_preset() -> None:
     human = CliRunner().invoke(main, ["presets"])
     assert human.exit_code == 0
     assert "low_quality" in human.stdout
+
+
+def test_an_iphone_heic_renders_upright_without_gps(tmp_path: Path) -> None:
+    # GIVEN an iPhone-style HEIC (stored rotated, EXIF orientation 6, GPS)
+    source = tmp_path / "IMG_0001.HEIC"
+    source.write_bytes(fx.iphone_heic())
+    out = tmp_path / "out"
+    # WHEN `imgpipe render` renders it with the default preset
+    result = CliRunner().invoke(main, ["render", str(source), "--out", str(out), "--json"])
+    # THEN every variant is written upright (landscape, as the phone showed it) and carries no GPS
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.stdout)
+    assert report["status"] == "PROCESSED"
+    assert sorted(Path(variant["path"]).name for variant in report["variants"]) == [
+        "IMG_0001_compressed.jpg",
+        "IMG_0001_converted.png",
+        "IMG_0001_converted.webp",
+        "IMG_0001_low_quality.jpg",
+        "IMG_0001_thumbnail.jpg",
+    ]
+    for path in out.iterdir():
+        with Image.open(path) as image:
+            assert image.width > image.height, path.name
+            assert not image.getexif().get_ifd(0x8825), path.name
+        assert b"GPS" not in path.read_bytes(), path.name

@@ -27,13 +27,17 @@ def clients() -> Iterator[tuple[Any, Any, str]]:
         }
         s3, sqs = boto3.client("s3", **options), boto3.client("sqs", **options)
         queue_url = sqs.create_queue(QueueName="emulator-gaps")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         s3.create_bucket(Bucket=BUCKET)
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_notification_configuration(
             Bucket=BUCKET,
             NotificationConfiguration={
-                "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}]
+                "QueueConfigurations": [
+                    {"QueueArn": arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}
+                ]
             },
         )
         yield s3, sqs, queue_url
@@ -49,7 +53,9 @@ def _events(sqs: Any, queue_url: str) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-def test_a_delete_marker_sends_delete_marker_created_with_the_markers_version(clients: tuple[Any, Any, str]) -> None:
+def test_a_delete_marker_sends_delete_marker_created_with_the_markers_version(
+    clients: tuple[Any, Any, str],
+) -> None:
     s3, sqs, queue_url = clients
     put = s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"x")
     deleted = s3.delete_object(Bucket=BUCKET, Key=KEY)

@@ -16,6 +16,7 @@ from io import BytesIO
 
 from PIL import Image, UnidentifiedImageError
 
+from image_processor.engine import heif, ico
 from image_processor.engine.budget import estimate_peak
 from image_processor.engine.colour import converts_profile, normalise, working_mode
 from image_processor.engine.encode import output_format
@@ -28,9 +29,11 @@ from image_processor.engine.specs import VariantSpec
 
 # The formats the engine opens (Pillow plugin IDs, tried in this order). Anything else Pillow could read is
 # refused by name: EPS/PS would run Ghostscript on untrusted PostScript (docs/security.md, finding 1), and
-# the exotic rest (ICO, PCX, PSD, ...) is attack surface no upload needs.
+# the exotic rest (PCX, PSD, ...) is attack surface no upload needs.
 # MPO has no opener of its own: the JPEG one returns an MPO image when the file carries an MP index.
-INPUT_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "AVIF")
+# HEIF (pillow-heif, engine/heif.py) before AVIF: both accept the generic `mif1` brand, and only the HEIF
+# opener hands a file it cannot decode on to the next (a SyntaxError).
+INPUT_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF", "AVIF", "ICO")
 _ORIENTATION = 0x0112
 _SWAPS_AXES = frozenset({5, 6, 7, 8})
 _ORIENTED = frozenset(range(2, 9))  # as resize.TRANSPOSES: 1 is upright, other values are ignored
@@ -95,8 +98,10 @@ def open_source(data: bytes, limits: Limits) -> Source:
     if jpeg is not None and not jpeg.complete:
         # Before Pillow's header parser, which walks the segments in Python.
         raise ImageRejected(f"too many JPEG markers: over {MAX_SEGMENTS} segments")
+    if ico.is_ico(data):
+        ico.check_frames(data)  # before Pillow, whose ICO plugin decodes at open
     try:
-        image = Image.open(BytesIO(data), formats=INPUT_FORMATS)
+        image = Image.open(BytesIO(data), formats=opener_formats(data))
     except UnidentifiedImageError:
         raise ImageRejected(_unidentified(data)) from None
     # A format's own open() may accept garbage that still has no size; no pixels means nothing to render.
@@ -115,6 +120,14 @@ def open_source(data: bytes, limits: Limits) -> Source:
         # Nothing after the pixels: the EXIF read at open is all there is. PNG's own getexif() would decode.
         return _oriented(source, _orientation(image, Image.Image.getexif))
     return _oriented(source, _orientation(image))
+
+
+def opener_formats(data: bytes) -> tuple[str, ...]:
+    """INPUT_FORMATS whose opener is there for `data`: the HEIF opener is registered by the first HEIF."""
+    heif.prepare(data)
+    if heif.registered():
+        return INPUT_FORMATS
+    return tuple(fmt for fmt in INPUT_FORMATS if fmt != heif.PLUGIN_ID)
 
 
 def draft(source: Source, needed: tuple[float, float] | None) -> None:

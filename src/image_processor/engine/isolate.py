@@ -26,6 +26,7 @@ from typing import NoReturn
 
 from PIL import Image
 
+from image_processor.engine import heif
 from image_processor.engine.errors import ImageRejected, RenderInterrupted
 from image_processor.engine.limits import Limits, mebibytes
 from image_processor.engine.render import Rendered, render
@@ -59,6 +60,7 @@ def render_isolated(
     if not _CAN_FORK:
         return render(data, specs, limits)
     _prepare()
+    heif.prepare(data)  # here, not in the child: the children after it inherit the opener
     read_fd, write_fd = os.pipe()
     # A parent with threads (the local stack's pollers; Python 3.12 warns about it) is safe to fork from: the
     # child only renders (everything imported already, see _prepare) and writes to its own pipe.

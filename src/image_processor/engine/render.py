@@ -10,7 +10,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from image_processor.engine.decode import INPUT_FORMATS, Decoded, decode_for
+from image_processor.engine.decode import Decoded, decode_for, opener_formats
 from image_processor.engine.encode import CONTENT_TYPES, EXTENSIONS, encode, output_format
 from image_processor.engine.errors import ImageRejected
 from image_processor.engine.limits import Limits, check_pixels, check_size
@@ -141,7 +141,7 @@ def _too_large(data: bytes, limits: Limits, exc: BaseException) -> ImageRejected
 def _header_size(data: bytes) -> tuple[int, int] | None:
     # The format plugins' factories parse the header without Pillow's decompression-bomb check.
     Image.init()
-    for fmt in INPUT_FORMATS:
+    for fmt in opener_formats(data):
         factory, accept = Image.OPEN[fmt]
         try:
             if accept is None or accept(data[:16]) is True:

@@ -45,6 +45,9 @@ _TYPE_BY_SUFFIX = {
     ".tiff": "image/tiff",
     ".bmp": "image/bmp",
     ".avif": "image/avif",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".ico": "image/vnd.microsoft.icon",
 }
 _MISSING_KEY_CODES = {"404", "NoSuchKey", "NotFound"}
 
