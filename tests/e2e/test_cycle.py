@@ -77,6 +77,33 @@ def test_make_plan_env_dev_reads_the_same_state_on_the_emulator(applied_stack: L
     )
 
 
+@pytest.mark.parametrize("environment", ["staging", "prod"])
+def test_make_plan_of_the_other_environments_creates_their_dashboard(
+    applied_stack: LocalStack, environment: str
+) -> None:
+    # GIVEN the user's command for an environment not applied here (its own, empty state on the emulator)
+    env = {
+        **applied_stack.environ(),
+        "IMGPIPE_STATE_BUCKET": STATE_BUCKET,
+        "IMGPIPE_STATE_REGION": STATE_REGION,
+    }
+    # WHEN `make plan ENV=<environment>` runs (it builds that environment's layer architecture itself)
+    done = subprocess.run(
+        ["make", "plan", f"ENV={environment}", "TF_ARGS=-no-color"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    # THEN the plan creates the whole stack, the dashboard among it, and its URL is an output
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "module.lambda_images.aws_cloudwatch_dashboard.this will be created" in done.stdout
+    assert "+ dashboard_url" in done.stdout, done.stdout[-3000:]
+    assert "to change, 0 to destroy." in done.stdout and "Plan: 0 to add" not in done.stdout
+
+
 @pytest.mark.destroys_stack
 def test_apply_process_destroy_leaves_nothing_behind(applied_stack: LocalStack) -> None:
     stack = applied_stack.stack
