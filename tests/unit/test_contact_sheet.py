@@ -1,6 +1,6 @@
 """The demo's contact sheet links its images with relative URLs that survive any upload name."""
 
-from imgpipe.contact_sheet import _card
+from imgpipe.demo.contact_sheet import _card
 
 
 def test_image_links_are_url_encoded_so_names_with_hash_percent_or_space_load() -> None:

@@ -155,12 +155,12 @@ def peek(stack: Stack, max_messages: int = 10, with_records: bool = True) -> lis
             break
         for message in fresh:
             seen[message["MessageId"]] = message
-    _release(stack, stack.dlq_url, handles)
+    _make_visible(stack, stack.dlq_url, handles)
     now = time.time()
     return [_describe(stack, m, now, with_records) for m in list(seen.values())[:max_messages]]
 
 
-def _release(stack: Stack, url: str, handles: list[str]) -> None:
+def _make_visible(stack: Stack, url: str, handles: list[str]) -> None:
     """Make peeked messages visible again at once rather than after the peek visibility timeout."""
     for start in range(0, len(handles), 10):
         entries = [

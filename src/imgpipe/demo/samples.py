@@ -111,6 +111,18 @@ def _grey_webp() -> bytes:
     return _save(_labelled((360, 240), "WebP grey").convert("L").convert("RGB"), "WEBP", quality=80)
 
 
+def _iphone_heic() -> bytes:
+    """What an iPhone uploads: HEIC, stored sideways with its rotation (`irot`, from EXIF orientation 6), GPS."""
+    from image_processor.engine import heif  # noqa: PLC0415 - pillow-heif's encoder, only for this sample
+
+    heif.register()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 22.0, 1.5), 3: "E", 4: (4.0, 53.0, 2.0)})
+    stored = _labelled((480, 320), "iPhone HEIC").transpose(Image.Transpose.ROTATE_90)
+    return _save(stored, "HEIF", quality=80, exif=exif.tobytes())
+
+
 def _truncated_jpeg() -> bytes:
     whole = _jpeg(_scene((640, 480)))
     return whole[: len(whole) // 3]
@@ -160,6 +172,7 @@ SAMPLES: tuple[Sample, ...] = (
         _photo_12mp,
     ),
     Sample("misc/grey.webp", "PROCESSED", "greyscale WebP", _grey_webp),
+    Sample("phone/IMG_0001.HEIC", "PROCESSED", "iPhone HEIC: its own rotation, GPS stripped", _iphone_heic),
     Sample("broken/truncated.jpg", "REJECTED", "JPEG cut off after a third", _truncated_jpeg),
     Sample(
         "broken/notes.jpg", "REJECTED", "a text file named .jpg", lambda: b"meeting notes, not a picture\n"

@@ -17,14 +17,14 @@ from typing import Any
 
 import click
 
-from imgpipe.contact_sheet import write_page
+from imgpipe.demo.contact_sheet import write_page
 from imgpipe.local.progress import bar, start_local_stack
 from imgpipe.local.run import run_images, settle_seconds
 from imgpipe.local.stack import LocalFunction
 from imgpipe.local.summary import summary
 from imgpipe.ops.errors import describe_error
 from imgpipe.ops.formatting import console
-from imgpipe.samples import write_samples
+from imgpipe.demo.samples import write_samples
 from imgpipe.stack import Stack, StackError
 
 DEMO_DIR = Path("build/demo")
@@ -107,7 +107,3 @@ def main(images: Path | None, out: Path) -> None:
         message, status = describe_error(exc) if isinstance(exc, StackError) else (str(exc), 1)
         click.echo(f"error: {message}", err=True)
     sys.exit(status)
-
-
-if __name__ == "__main__":
-    main()
