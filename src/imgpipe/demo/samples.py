@@ -112,7 +112,8 @@ def _grey_webp() -> bytes:
 
 
 def _iphone_heic() -> bytes:
-    """What an iPhone uploads: HEIC, stored sideways with its rotation (`irot`, from EXIF orientation 6), GPS."""
+    """What an iPhone uploads: HEIC stored sideways with its own rotation (`irot`, from EXIF orientation 6)
+    and GPS in its EXIF."""
     from image_processor.engine import heif  # noqa: PLC0415 - pillow-heif's encoder, only for this sample
 
     heif.register()
