@@ -65,7 +65,21 @@ from image_processor.engine.resize import TRANSPOSES, resized  # noqa: E402
 METHODS = ("naive", "engine_naive", "engine", "pyvips", "floor")
 PRESETS = ("default", "web")
 OUT = Path(os.environ.get("BENCH_OUT", REPO / "build" / "bench"))
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".avif", ".mpo"} | {".heic", ".heif"}
+# Every format the engine opens (decode.INPUT_FORMATS), by the names files carry.
+IMAGE_SUFFIXES = {
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".gif",
+    ".avif",
+    ".mpo",
+    ".heic",
+    ".heif",
+    ".ico",
+}
 # Pillow's own defaults, i.e. what `im.save(fmt)` does when the seed code passes nothing but `quality`.
 PILLOW_QUALITY = {"jpeg": 75, "webp": 80, "avif": 75}
 PILLOW_OPTIONS: dict[str, dict[str, Any]] = {"jpeg": {}, "png": {"compress_level": 6}, "webp": {"method": 4}}
