@@ -65,7 +65,6 @@ RESULT_KEYS = (
     "fault_rate",
 )
 DEFAULT_OUTPUT = Path("build/soak/results.json")
-SOURCE_PREFIX = "uploads/"
 IDLE_CHECKS = 2  # consecutive empty looks at the queue that count as drained
 # Every look at a queue's depth costs moto time proportional to the queue's length: look once a second.
 POLL_SECONDS = 1.0
@@ -133,7 +132,7 @@ def _bad_inputs(good_jpeg: bytes) -> list[tuple[str, str, bytes]]:
     ]
 
 
-def make_corpus(count: int, bad_fraction: float, seed: int) -> list[Upload]:
+def make_corpus(count: int, bad_fraction: float, seed: int, source_prefix: str) -> list[Upload]:
     rng = random.Random(seed)
     good = _good_images(rng, 24)
     bad = _bad_inputs(next(data for ext, data in good if ext == "jpg"))
@@ -143,10 +142,10 @@ def make_corpus(count: int, bad_fraction: float, seed: int) -> list[Upload]:
     for number in range(count):
         if number in bad_slots:
             kind, ext, data = bad[number % len(bad)]
-            uploads.append(Upload(f"{SOURCE_PREFIX}soak/{number:05d}-{kind}.{ext}", data, "REJECTED", kind))
+            uploads.append(Upload(f"{source_prefix}soak/{number:05d}-{kind}.{ext}", data, "REJECTED", kind))
         else:
             ext, data = good[number % len(good)]
-            uploads.append(Upload(f"{SOURCE_PREFIX}soak/{number:05d}.{ext}", data, "PROCESSED", ext))
+            uploads.append(Upload(f"{source_prefix}soak/{number:05d}.{ext}", data, "PROCESSED", ext))
     return uploads
 
 
@@ -305,7 +304,6 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
     variables: dict[str, Any] = {"function_timeout_seconds": config.function_timeout, **config.overrides}
     if config.preset is not None:
         variables["variants"] = config.preset
-    corpus = make_corpus(config.uploads, config.bad_fraction, config.seed)
     config.work_dir.mkdir(parents=True, exist_ok=True)
     function_log = config.work_dir / "function.log"
     function_log.unlink(missing_ok=True)
@@ -335,6 +333,7 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
     report: dict[str, Any] = {}
     with local, _quiet_emulator():
         stack = local.stack
+        corpus = make_corpus(config.uploads, config.bad_fraction, config.seed, stack.source_prefix)
         function = LocalFunction(stack, pollers=config.pollers, wrap_handler=wrap, function_log=function_log)
         function.__enter__()
         assert injector is not None
