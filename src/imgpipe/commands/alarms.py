@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from imgpipe.commands.shared import CommandExit
 from imgpipe.ops import alarms as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, table, to_json
 from imgpipe.stack import StackRef
 
@@ -22,4 +24,4 @@ def alarms(ref: StackRef, as_json: bool) -> None:
         if not states:
             click.echo("no alarms found")
     if not ops.all_ok(states):
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

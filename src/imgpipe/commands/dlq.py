@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from imgpipe.commands.shared import CommandExit
 from imgpipe.ops import dlq as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, table, to_json
 from imgpipe.stack import StackRef
 
@@ -110,4 +112,4 @@ def redrive(ref: StackRef, max_messages: int | None, dry_run: bool, as_json: boo
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     if result.failed or result.errors:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

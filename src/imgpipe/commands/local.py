@@ -12,10 +12,12 @@ from types import FrameType
 import click
 
 from image_processor.engine import SpecError, load_variants
+from imgpipe.commands.shared import CommandExit
 from imgpipe.local.progress import bar, start_local_stack
 from imgpipe.local.run import run_images, settle_seconds, visibility_timeout
 from imgpipe.local.stack import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalFunction
 from imgpipe.local.summary import summary
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console
 
 _pollers = click.option(
@@ -187,4 +189,4 @@ def run(
     if result["lost"]:
         click.echo(f"error: {result['lost']} upload(s) lost: neither recorded nor dead-lettered", err=True)
     if result["rejected"] or result["dead_lettered"] or result["lost"]:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
+from imgpipe.commands.shared import CommandExit
 from imgpipe.ops import metadata as ops
-from imgpipe.ops.errors import OperationFailed
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, plain, table, to_csv, to_json
 from imgpipe.ops.times import parse_time
 from imgpipe.stack import StackRef
@@ -61,7 +62,7 @@ def get(ref: StackRef, key: str, as_json: bool) -> None:
     """The latest record of the upload KEY (`uploads/2026/cat.jpg`, or `2026/cat.jpg`)."""
     record = ops.get(ref.open(), key)
     if record is None:
-        raise OperationFailed(f"no record for {key}")
+        raise CommandExit(FAILED, f"no record for {key}")
     if as_json:
         click.echo(to_json(record))
         return

@@ -23,8 +23,8 @@ from image_processor.engine import (
 from image_processor.engine import (
     render as render_image,
 )
-
-USAGE_ERROR = 2
+from imgpipe.commands.shared import CommandExit
+from imgpipe.ops.errors import FAILED, USAGE_ERROR
 
 
 @dataclass
@@ -36,8 +36,7 @@ class Outcome:
 
 
 def _fail_usage(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(USAGE_ERROR)
+    raise CommandExit(USAGE_ERROR, message)
 
 
 def _expand(inputs: tuple[Path, ...]) -> list[Path]:
@@ -164,7 +163,7 @@ def render(
     else:
         _print_table(outcomes, out_dir)
     if any(o.status != "PROCESSED" for o in outcomes):
-        raise SystemExit(1)
+        raise CommandExit(FAILED)
 
 
 def _print_table(outcomes: list[Outcome], out_dir: Path) -> None:

@@ -8,7 +8,9 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from imgpipe.commands.metadata import TIME
+from imgpipe.commands.shared import CommandExit
 from imgpipe.ops import reprocess as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, to_json
 from imgpipe.stack import StackRef
 
@@ -59,4 +61,4 @@ def reprocess(
     for error in result["errors"]:
         click.echo(f"error: {error}", err=True)
     if result["failed"]:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

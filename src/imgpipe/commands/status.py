@@ -7,7 +7,9 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from imgpipe.commands.shared import CommandExit
 from imgpipe.ops import status as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, to_json
 from imgpipe.stack import StackRef
 
@@ -47,7 +49,7 @@ def status(ref: StackRef, as_json: bool) -> None:
         if report.healthy:
             out.print(Text("healthy", style="bold green"))
     if not report.healthy:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)
 
 
 def _table(report: ops.StackStatus) -> Table:
