@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_INPUT_PIXELS, PRESETS, Limits
-from imgpipe.commands.shared import CommandExit
+from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.ops import render as ops
 from imgpipe.ops.errors import FAILED
 
@@ -24,7 +24,7 @@ from imgpipe.ops.errors import FAILED
               show_default=True, help="Reject larger images (pixel count from the header).")  # fmt: skip
 @click.option("--max-input-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_INPUT_BYTES,
               show_default=True, help="Reject larger files.")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@output_options(json_help="Print the outcome as JSON.")
 def render(
     *,
     inputs: tuple[Path, ...],
@@ -33,7 +33,7 @@ def render(
     variants_file: Path | None,
     max_input_pixels: int,
     max_input_bytes: int,
-    as_json: bool,
+    output: str,
 ) -> None:
     """Render INPUT files (or directories of them) into --out as <stem>_<suffix>.<ext>.
 
@@ -49,7 +49,7 @@ def render(
         Limits(max_input_pixels=max_input_pixels, max_input_bytes=max_input_bytes),
         on_rejected=lambda o: click.echo(f"rejected: {o.input}: {o.reason}", err=True),
     )
-    if as_json:
+    if output == "json":
         click.echo(json.dumps([o.__dict__ for o in outcomes], indent=2))
     else:
         _print_table(outcomes, out_dir)
@@ -80,10 +80,10 @@ def _print_table(outcomes: list[ops.Outcome], out_dir: Path) -> None:
 
 
 @click.command("presets")
-@click.option("--json", "as_json", is_flag=True, help="Print the presets as JSON (the VARIANTS format).")
-def presets(as_json: bool) -> None:
+@output_options(json_help="Print the presets as JSON (the VARIANTS format).")
+def presets(output: str) -> None:
     """List the variant presets (use a name as VARIANTS or --preset)."""
-    if as_json:
+    if output == "json":
         click.echo(
             json.dumps({name: [s.to_dict() for s in specs] for name, specs in PRESETS.items()}, indent=2)
         )
