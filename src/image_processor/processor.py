@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from image_processor.adapters import AwsCallError, ConditionFailed, ObjectStore, RecordStore, source_pointer
-from image_processor.adapters.errors import ErrorKind, SourceChanged, SourceGone
+from image_processor.adapters.errors import SourceChanged, SourceGone
 from image_processor.config import Settings
 from image_processor.engine import (
     ImageRejected,
@@ -419,14 +419,14 @@ class Processor:
     def _check_current(self, ref: S3ObjectRef) -> None:
         current = self.store.current_version(ref.bucket, ref.key)
         if current is None:
-            raise SourceGone("s3:HeadObject", ErrorKind.NOT_FOUND, "404", None)
+            raise SourceGone("s3:HeadObject", "404", None)
         if ref.version_id and current.version_id != ref.version_id:
             raise _Rejected(
                 f"superseded: version {ref.version_id} is no longer current ({current.version_id} is); "
                 "the current version has its own record"
             )
         if not ref.version_id and ref.etag and current.etag != ref.etag:
-            raise SourceChanged("s3:HeadObject", ErrorKind.PRECONDITION_FAILED, "ETagChanged", None)
+            raise SourceChanged("s3:HeadObject", "ETagChanged", None)
 
     def _render_and_put(self, attempt: _Attempt, destination: str) -> tuple[Rendered, list[VariantDoc]]:
         ref, settings = attempt.ref, self.settings
@@ -501,8 +501,9 @@ class Processor:
 
     def _retry_or_fail(self, attempt: _Attempt, exc: Exception) -> ObjectResult:
         ref = attempt.ref
-        expected = isinstance(exc, _Busy | RenderInterrupted)
-        known = isinstance(exc, AwsCallError) or expected
+        # A failed AWS call has outlasted the SDK's own retries, whatever its code (throttling, AccessDenied):
+        # SQS retries it like the rest, and its code in the reason says which it was.
+        known = isinstance(exc, AwsCallError | _Busy | RenderInterrupted)
         reason = str(exc) if known else f"unexpected error: {type(exc).__name__}"
         extra = {
             "bucket": ref.bucket,
@@ -510,11 +511,10 @@ class Processor:
             "reason": reason,
             "receive_count": attempt.receive_count,
         }
-        if expected or (isinstance(exc, AwsCallError) and exc.kind is ErrorKind.TRANSIENT):
+        if known:
             logger.warning("transient failure", extra=extra)
         else:
-            # Not a known transient error (a bug, AccessDenied, ...): retried and dead-lettered all the same,
-            # but logged loudly, with the traceback.
+            # A bug: retried and dead-lettered all the same, but logged loudly, with the traceback.
             logger.error("unexpected failure", extra=extra, exc_info=exc)
         now = self._clock()
         fair_share = attempt.render_wall_ms * 2 >= attempt.deadline.invocation_ms

@@ -19,6 +19,7 @@ from imgpipe.commands.metadata import metadata
 from imgpipe.commands.presign import presign
 from imgpipe.commands.render import presets, render
 from imgpipe.commands.reprocess import reprocess
+from imgpipe.commands.shared import CommandExit
 from imgpipe.commands.status import status
 from imgpipe.ops.errors import describe_error
 from imgpipe.stack import StackRef
@@ -63,8 +64,7 @@ class ImgpipeGroup(click.Group):
             if os.environ.get("IMGPIPE_DEBUG"):
                 raise
             message, status = describe_error(exc)
-            click.echo(f"error: {message}", err=True)
-            ctx.exit(status)
+            raise CommandExit(status, message) from None
 
 
 @click.group(cls=ImgpipeGroup, context_settings={"help_option_names": ["-h", "--help"]})

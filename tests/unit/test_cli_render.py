@@ -7,7 +7,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from image_processor.engine import Limits
 from imgpipe.cli import main
+from imgpipe.ops import render as render_ops
+from imgpipe.ops.errors import UsageProblem
 from tests import fixtures_images as fx
 
 
@@ -96,6 +99,24 @@ def test_an_unwritable_out_dir_is_a_one_line_error_exit_2(inputs: Path, tmp_path
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot write {out / 'photo_compressed.jpg'}: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_render_library_reports_each_rejection_as_it_happens_and_refuses_bad_usage(
+    inputs: Path, tmp_path: Path
+) -> None:
+    # GIVEN the library behind `imgpipe render`, without click WHEN it renders a folder
+    heard: list[render_ops.Outcome] = []
+    specs = render_ops.load_specs("half", None)
+    outcomes = render_ops.render_inputs([inputs], tmp_path / "out", specs, Limits(), on_rejected=heard.append)
+    # THEN one outcome per file in folder order, and the rejection was reported on its own
+    assert [(Path(o.input).name, o.status) for o in outcomes] == [
+        ("broken.jpg", "REJECTED"),
+        ("logo.png", "PROCESSED"),
+        ("photo.jpg", "PROCESSED"),
+    ]
+    assert heard == [outcomes[0]]
+    with pytest.raises(UsageProblem, match=r"^give --preset or --variants, not both$"):
+        render_ops.load_specs("half", tmp_path / "variants.json")
 
 
 def test_json_output_shape(inputs: Path, tmp_path: Path) -> None:

@@ -1,7 +1,11 @@
-"""adapters.errors: botocore errors classified by code, HTTP status and class; never by message text."""
+"""adapters.errors: a failed AWS call is retried, except a source read that finds the object gone or replaced;
+decided by the error code, never by message text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import boto3
 import pytest
 from botocore.exceptions import (
     ClientError,
@@ -12,16 +16,10 @@ from botocore.exceptions import (
     ReadTimeoutError,
     ResponseStreamingError,
 )
+from botocore.stub import Stubber
 
-from image_processor.adapters.errors import (
-    AwsCallError,
-    ErrorKind,
-    SourceChanged,
-    SourceGone,
-    classify,
-    translate,
-    translate_source_get,
-)
+from image_processor.adapters import S3Store
+from image_processor.adapters.errors import AwsCallError, SourceChanged, SourceGone, translate
 
 
 def client_error(
@@ -38,22 +36,20 @@ def client_error(
     [
         ("SlowDown", 503),
         ("ThrottlingException", 400),
-        ("ProvisionedThroughputExceededException", 400),
-        ("RequestLimitExceeded", 400),
-        ("TooManyRequestsException", 429),
         ("RequestTimeout", 400),
-        ("RequestTimeoutException", 408),
         ("InternalError", 500),
-        ("InternalServerError", 500),
-        ("ServiceUnavailable", 503),
         ("TransactionConflictException", 400),
-        ("SomethingNew", 502),  # an unknown code with a 5xx status
-        ("SomethingNew", 504),
-        ("SomethingNew", 429),
+        ("AccessDenied", 403),
+        ("NoSuchBucket", 404),  # a 404 that is a deployment error, not a deleted source
+        ("ResourceNotFoundException", 400),
+        ("KMS.DisabledException", 400),
     ],
 )
-def test_throttling_server_errors_and_timeouts_are_transient(code: str, status: int) -> None:
-    assert classify(client_error(code, status)) is ErrorKind.TRANSIENT
+def test_any_other_service_error_is_a_call_error_to_retry_even_on_the_source(code: str, status: int) -> None:
+    for source in (False, True):
+        error = translate("s3:GetObject", client_error(code, status), source=source)
+        assert type(error) is AwsCallError
+        assert str(error) == f"s3:GetObject failed: {code} (HTTP {status})"
 
 
 @pytest.mark.parametrize(
@@ -64,73 +60,78 @@ def test_throttling_server_errors_and_timeouts_are_transient(code: str, status: 
         ReadTimeoutError(endpoint_url="https://s3.amazonaws.com"),
         IncompleteReadError(actual_bytes=10, expected_bytes=20),
         ResponseStreamingError(error="connection reset"),
+        NoCredentialsError(),
     ],
 )
-def test_connection_and_read_failures_are_transient(exc: Exception) -> None:
-    assert classify(exc) is ErrorKind.TRANSIENT
-
-
-@pytest.mark.parametrize(("code", "status"), [("NoSuchKey", 404), ("NoSuchVersion", 404), ("404", 404)])
-def test_a_missing_source_is_not_found(code: str, status: int) -> None:
-    assert classify(client_error(code, status)) is ErrorKind.NOT_FOUND
-
-
-def test_a_failed_if_match_is_precondition_failed() -> None:
-    assert classify(client_error("PreconditionFailed", 412)) is ErrorKind.PRECONDITION_FAILED
+def test_a_failure_without_a_service_response_is_named_by_its_class(exc: Exception) -> None:
+    error = translate("dynamodb:UpdateItem", exc, source=True)
+    assert type(error) is AwsCallError
+    assert str(error) == f"dynamodb:UpdateItem failed: {type(exc).__name__}"
+    assert (error.code, error.status) == (type(exc).__name__, None)
 
 
 @pytest.mark.parametrize(
-    ("code", "status"),
+    ("code", "status", "kind"),
     [
-        ("AccessDenied", 403),
-        ("NoSuchBucket", 404),  # a 404 that is a deployment error, not a deleted source
-        ("ResourceNotFoundException", 400),
-        ("ValidationException", 400),
-        ("KMS.DisabledException", 400),
+        ("NoSuchKey", 404, SourceGone),
+        ("NoSuchVersion", 404, SourceGone),
+        ("404", 404, SourceGone),  # HeadObject: no error body, the status is the code
+        ("PreconditionFailed", 412, SourceChanged),
+        ("412", 412, SourceChanged),
     ],
 )
-def test_other_service_errors_are_unknown_and_still_retried(code: str, status: int) -> None:
-    assert classify(client_error(code, status)) is ErrorKind.UNKNOWN
-
-
-def test_non_botocore_and_credential_errors_are_unknown() -> None:
-    assert classify(ValueError("boom")) is ErrorKind.UNKNOWN
-    assert classify(NoCredentialsError()) is ErrorKind.UNKNOWN
+def test_only_a_source_read_turns_a_missing_or_replaced_object_into_a_rejection(
+    code: str, status: int, kind: type[AwsCallError]
+) -> None:
+    error = translate("s3:GetObject", client_error(code, status), source=True)
+    assert type(error) is kind
+    assert str(error) == f"s3:GetObject failed: {code} (HTTP {status})"
+    # on any other call a 'not found' is just an error to retry
+    assert type(translate("s3:PutObject", client_error(code, status))) is AwsCallError
 
 
 def test_message_text_is_never_used() -> None:
-    # GIVEN messages that mention throttling / missing keys under codes that mean something else
-    assert (
-        classify(client_error("AccessDenied", 403, message="Rate exceeded, slow down")) is ErrorKind.UNKNOWN
+    assert type(
+        translate("s3:GetObject", client_error("SlowDown", 503, message="NoSuchKey"), source=True)
+    ) is (AwsCallError)
+    assert type(
+        translate("s3:GetObject", client_error("NoSuchKey", 404, message="Slow down"), source=True)
+    ) is (SourceGone)
+
+
+def test_an_error_without_a_code_or_status_still_gives_one_line() -> None:
+    error = translate("s3:PutObject", ClientError({}, "PutObject"))
+    assert str(error) == "s3:PutObject failed: UnknownError"
+
+
+@pytest.fixture
+def s3() -> Iterator[Stubber]:
+    client = boto3.client(
+        "s3", region_name="eu-west-1", aws_access_key_id="test", aws_secret_access_key="test"
     )
-    assert classify(client_error("SlowDown", 503, message="NoSuchKey")) is ErrorKind.TRANSIENT
+    with Stubber(client) as stub:
+        yield stub
 
 
-def test_translate_gives_a_one_line_reason_with_code_and_status() -> None:
-    error = translate(
-        "s3:GetObject", client_error("SlowDown", 503, message="Please reduce your request rate.")
-    )
-    assert type(error) is AwsCallError
-    assert (error.operation, error.kind, error.code, error.status) == (
-        "s3:GetObject",
-        ErrorKind.TRANSIENT,
-        "SlowDown",
-        503,
-    )
-    assert str(error) == "s3:GetObject failed: SlowDown (HTTP 503)"
+def test_the_s3_adapter_reports_a_deleted_or_overwritten_source(s3: Stubber) -> None:
+    store = S3Store(s3.client)
+    s3.add_client_error("get_object", "NoSuchVersion", http_status_code=404)
+    with pytest.raises(SourceGone, match=r"^s3:GetObject failed: NoSuchVersion \(HTTP 404\)$"):
+        store.open_source("b", "uploads/a.jpg", version_id="v1", etag=None)
+    s3.add_client_error("get_object", "PreconditionFailed", http_status_code=412)
+    with pytest.raises(SourceChanged, match=r"^s3:GetObject failed: PreconditionFailed \(HTTP 412\)$"):
+        store.open_source("b", "uploads/a.jpg", version_id=None, etag="e1")
+    s3.add_client_error("get_object", "SlowDown", http_status_code=503)
+    with pytest.raises(AwsCallError, match=r"^s3:GetObject failed: SlowDown \(HTTP 503\)$") as raised:
+        store.open_source("b", "uploads/a.jpg", version_id="v1", etag=None)
+    assert type(raised.value) is AwsCallError
 
 
-def test_translate_names_the_exception_class_for_non_service_errors() -> None:
-    error = translate("dynamodb:UpdateItem", ReadTimeoutError(endpoint_url="https://dynamodb"))
-    assert str(error) == "dynamodb:UpdateItem failed: ReadTimeoutError"
-    assert error.kind is ErrorKind.TRANSIENT
-
-
-def test_only_the_source_get_turns_not_found_into_source_gone() -> None:
-    assert type(translate_source_get("s3:GetObject", client_error("NoSuchKey", 404))) is SourceGone
-    assert (
-        type(translate_source_get("s3:GetObject", client_error("PreconditionFailed", 412))) is SourceChanged
-    )
-    assert type(translate_source_get("s3:GetObject", client_error("SlowDown", 503))) is AwsCallError
-    # on any other call a 'not found' is just an error to retry
-    assert type(translate("s3:PutObject", client_error("NoSuchKey", 404))) is AwsCallError
+def test_the_s3_adapter_reads_a_404_head_as_deleted_and_a_403_as_an_error(s3: Stubber) -> None:
+    store = S3Store(s3.client)
+    s3.add_client_error("head_object", "404", http_status_code=404)
+    assert store.current_version("b", "uploads/a.jpg") is None
+    s3.add_client_error("head_object", "403", http_status_code=403)
+    with pytest.raises(AwsCallError, match=r"^s3:HeadObject failed: 403 \(HTTP 403\)$") as raised:
+        store.current_version("b", "uploads/a.jpg")
+    assert type(raised.value) is AwsCallError

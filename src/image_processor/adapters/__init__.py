@@ -13,10 +13,8 @@ from typing import Any, Protocol
 from image_processor.adapters.errors import (
     AwsCallError,
     ConditionFailed,
-    ErrorKind,
     SourceChanged,
     SourceGone,
-    classify,
     translate,
 )
 from image_processor.adapters.metadata import Claim, MetadataTable, table_definition
@@ -29,14 +27,12 @@ __all__ = [
     "ConditionFailed",
     "CurrentVersion",
     "Download",
-    "ErrorKind",
     "MetadataTable",
     "ObjectStore",
     "RecordStore",
     "S3Store",
     "SourceChanged",
     "SourceGone",
-    "classify",
     "source_pointer",
     "table_definition",
     "translate",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from image_processor.adapters.errors import AWS_EXCEPTIONS, ErrorKind, translate, translate_source_get
+from image_processor.adapters.errors import AWS_EXCEPTIONS, SourceGone, translate
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class S3Store:
         try:
             response = self.client.get_object(**params)
         except AWS_EXCEPTIONS as exc:
-            raise translate_source_get("s3:GetObject", exc) from exc
+            raise translate("s3:GetObject", exc, source=True) from exc
         body = response["Body"]
 
         def read() -> bytes:
@@ -75,8 +75,8 @@ class S3Store:
         try:
             response = self.client.head_object(Bucket=bucket, Key=key)
         except AWS_EXCEPTIONS as exc:
-            error = translate("s3:HeadObject", exc)
-            if error.kind is ErrorKind.NOT_FOUND:
+            error = translate("s3:HeadObject", exc, source=True)
+            if isinstance(error, SourceGone):
                 return None
             raise error from exc
         version_id = response.get("VersionId")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.ops import dlq as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, table, to_json
 from imgpipe.stack import StackRef
 
@@ -16,12 +18,12 @@ def dlq() -> None:
 
 
 @dlq.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@output_options()
 @click.pass_obj
-def stats(ref: StackRef, as_json: bool) -> None:
+def stats(ref: StackRef, output: str) -> None:
     """Depth of the DLQ (and the main queue) and the age of the oldest dead letter."""
     result = ops.stats(ref.open())
-    if as_json:
+    if output == "json":
         click.echo(to_json(result))
         return
     age = (
@@ -45,13 +47,13 @@ def stats(ref: StackRef, as_json: bool) -> None:
 
 @dlq.command()
 @click.option("--max", "max_messages", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the message bodies).")
+@output_options(json_help="Print JSON (with the message bodies).")
 @click.pass_obj
-def peek(ref: StackRef, max_messages: int, as_json: bool) -> None:
+def peek(ref: StackRef, max_messages: int, output: str) -> None:
     """Show dead letters without consuming them: source keys, receive count, and the status and reason
     recorded for the message's own object version."""
     messages = ops.peek(ref.open(), max_messages=max_messages)
-    if as_json:
+    if output == "json":
         click.echo(to_json(messages))
         return
     rows = []
@@ -77,9 +79,9 @@ def peek(ref: StackRef, max_messages: int, as_json: bool) -> None:
 @dlq.command()
 @click.option("--max", "max_messages", type=click.IntRange(1), default=None, help="Move at most N messages.")
 @click.option("--dry-run", is_flag=True, help="Only count what would move.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@output_options(json_help="Print the summary as JSON.")
 @click.pass_obj
-def redrive(ref: StackRef, max_messages: int | None, dry_run: bool, as_json: bool) -> None:
+def redrive(ref: StackRef, max_messages: int | None, dry_run: bool, output: str) -> None:
     """Move dead letters back to the main queue (StartMessageMoveTask, else one by one: send, then delete)."""
     stack = ref.open()
     with Progress(
@@ -97,7 +99,7 @@ def redrive(ref: StackRef, max_messages: int | None, dry_run: bool, as_json: boo
             on_total=lambda total: progress.update(task, total=total),
             on_progress=lambda n: progress.advance(task, n),
         )
-    if as_json:
+    if output == "json":
         click.echo(to_json(result))
     elif dry_run:
         click.echo(f"dry run: {result.candidates} message(s) would move from the DLQ to the main queue")
@@ -110,4 +112,4 @@ def redrive(ref: StackRef, max_messages: int | None, dry_run: bool, as_json: boo
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     if result.failed or result.errors:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

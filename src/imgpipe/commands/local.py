@@ -12,10 +12,12 @@ from types import FrameType
 import click
 
 from image_processor.engine import SpecError, load_variants
+from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.local.progress import bar, start_local_stack
 from imgpipe.local.run import run_images, settle_seconds, visibility_timeout
 from imgpipe.local.stack import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalFunction
 from imgpipe.local.summary import summary
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console
 
 _pollers = click.option(
@@ -145,7 +147,7 @@ def up(
 @click.option(
     "--timeout", type=click.FloatRange(1), default=600, show_default=True, help="Give up after seconds."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of the table.")
+@output_options(json_help="Print the report as JSON instead of the table.")
 @_pollers
 @_var
 def run(
@@ -155,7 +157,7 @@ def run(
     report: Path | None,
     outputs_path: Path | None,
     timeout: float,
-    as_json: bool,
+    output: str,
     pollers: int | None,
     variables: dict[str, str],
 ) -> None:
@@ -165,7 +167,7 @@ def run(
             exits, outputs_path=outputs_path, variables=_stack_variables(variables, preset)
         )
         exits.enter_context(LocalFunction(local_stack.stack, pollers=pollers))
-        with bar(transient=as_json) as progress:
+        with bar(transient=output == "json") as progress:
             task = progress.add_task("uploading", total=None)
             result = run_images(
                 local_stack.stack,
@@ -178,7 +180,7 @@ def run(
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    if as_json:
+    if output == "json":
         click.echo(json.dumps(result, indent=2))
     else:
         console().print(summary(result))
@@ -187,4 +189,4 @@ def run(
     if result["lost"]:
         click.echo(f"error: {result['lost']} upload(s) lost: neither recorded nor dead-lettered", err=True)
     if result["rejected"] or result["dead_lettered"] or result["lost"]:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

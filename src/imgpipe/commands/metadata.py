@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
+from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.ops import metadata as ops
-from imgpipe.ops.errors import OperationFailed
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, plain, table, to_csv, to_json
 from imgpipe.ops.times import parse_time
 from imgpipe.stack import StackRef
@@ -55,14 +56,14 @@ def metadata() -> None:
 
 @metadata.command()
 @click.argument("key")
-@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@output_options(json_help="Print the record as JSON.")
 @click.pass_obj
-def get(ref: StackRef, key: str, as_json: bool) -> None:
+def get(ref: StackRef, key: str, output: str) -> None:
     """The latest record of the upload KEY (`uploads/2026/cat.jpg`, or `2026/cat.jpg`)."""
     record = ops.get(ref.open(), key)
     if record is None:
-        raise OperationFailed(f"no record for {key}")
-    if as_json:
+        raise CommandExit(FAILED, f"no record for {key}")
+    if output == "json":
         click.echo(to_json(record))
         return
     record = plain(record)
@@ -93,10 +94,7 @@ def get(ref: StackRef, key: str, as_json: bool) -> None:
 @click.option("--until", type=TIME, help="processed_at at or before.")
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
 @click.option("--oldest-first", is_flag=True, help="Chronological order (default: newest first).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
-)
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@output_options("table", "json", "csv", json_help="Same as --format json.")
 @click.pass_obj
 def query(
     ref: StackRef,
@@ -106,8 +104,7 @@ def query(
     until: datetime | None,
     limit: int,
     oldest_first: bool,
-    fmt: str,
-    as_json: bool,
+    output: str,
 ) -> None:
     """Records by status and processed_at range, through the `by_status` index."""
     if since and until and since > until:
@@ -120,10 +117,9 @@ def query(
         limit=limit,
         newest_first=not oldest_first,
     )
-    fmt = "json" if as_json else fmt
-    if fmt == "json":
+    if output == "json":
         click.echo(to_json(records))
-    elif fmt == "csv":
+    elif output == "csv":
         click.echo(to_csv([ops.summary_row(r) for r in records], ops.SUMMARY_COLUMNS), nl=False)
     else:
         out = console()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from imgpipe.commands.shared import output_options
 from imgpipe.ops import presign as ops
 from imgpipe.ops.formatting import to_json
 from imgpipe.stack import StackRef
@@ -43,10 +44,10 @@ def _object_path(_ctx: click.Context, _param: click.Parameter, value: str) -> st
     callback=_image_type,
     help="Sign in this exact image type; without it any image/* Content-Type is allowed.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print method, URL, form fields and limits as JSON.")
+@output_options(json_help="Print method, URL, form fields and limits as JSON.")
 @click.pass_obj
 def presign(
-    ref: StackRef, *, path: str, expires: int, max_bytes: int, content_type: str | None, as_json: bool
+    ref: StackRef, *, path: str, expires: int, max_bytes: int, content_type: str | None, output: str
 ) -> None:
     """Print a curl command that POSTs the local file PATH as uploads/PATH: one image, size-bounded.
 
@@ -55,14 +56,14 @@ def presign(
     """
     # Known before any AWS call: the curl line has to send some Content-Type the policy accepts.
     curl_type = content_type or ops.guess_image_type(path) or ""
-    if not as_json and not curl_type:
+    if output != "json" and not curl_type:
         raise click.UsageError(
             f"cannot tell the image type of {path!r} for the curl line: pass --content-type (or use --json)"
         )
     result = ops.presign_upload(
         ref.open(), path, expires_in=expires, max_bytes=max_bytes, content_type=content_type
     )
-    if as_json:
+    if output == "json":
         click.echo(to_json(result))
     else:
         click.echo(ops.curl_command(result, path, curl_type))

@@ -8,7 +8,9 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from imgpipe.commands.metadata import TIME
+from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.ops import reprocess as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, to_json
 from imgpipe.stack import StackRef
 
@@ -20,10 +22,10 @@ from imgpipe.stack import StackRef
     "--rate", type=click.FloatRange(0.1, 3000), default=50, show_default=True, help="Messages/second."
 )
 @click.option("--dry-run", is_flag=True, help="List what would be sent.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@output_options()
 @click.pass_obj
 def reprocess(
-    ref: StackRef, *, prefix: str, since: datetime | None, rate: float, dry_run: bool, as_json: bool
+    ref: StackRef, *, prefix: str, since: datetime | None, rate: float, dry_run: bool, output: str
 ) -> None:
     """Send each upload under the prefix to the queue again, as S3 would; unchanged ones are skipped by the
     function, archived ones (GLACIER, DEEP_ARCHIVE) are not sent at all."""
@@ -31,7 +33,7 @@ def reprocess(
     uploads = ops.find_uploads(stack, prefix, since)
     skipped = len(uploads.archived)
     if dry_run:
-        if as_json:
+        if output == "json":
             keys = [u.key for u in uploads.refs]
             found = len(keys) + skipped
             click.echo(to_json({"found": found, "keys": keys, "sent": 0, "skipped_archived": skipped}))
@@ -48,7 +50,7 @@ def reprocess(
     with Progress(*columns, console=console(stderr=True)) as progress:
         task = progress.add_task("reprocess", total=len(uploads.refs))
         result = ops.enqueue(stack, uploads, per_second=rate, on_progress=lambda n: progress.advance(task, n))
-    if as_json:
+    if output == "json":
         click.echo(to_json(result))
     else:
         sent, found, failed = result["sent"], result["found"], result["failed"]
@@ -59,4 +61,4 @@ def reprocess(
     for error in result["errors"]:
         click.echo(f"error: {error}", err=True)
     if result["failed"]:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)

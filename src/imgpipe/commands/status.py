@@ -7,15 +7,17 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.ops import status as ops
+from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console, to_json
 from imgpipe.stack import StackRef
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON document described below.")
+@output_options(json_help="Print the JSON document described below.")
 @click.pass_obj
-def status(ref: StackRef, as_json: bool) -> None:
+def status(ref: StackRef, output: str) -> None:
     """Queue and DLQ depth, oldest message age, alarms not OK, records of the last 24 h by status, the last
     record written and the dashboard URL.
 
@@ -37,7 +39,7 @@ def status(ref: StackRef, as_json: bool) -> None:
       dashboard_url     the stack output dashboard_url, or null
     """
     report = ops.collect(ref.open())
-    if as_json:
+    if output == "json":
         click.echo(to_json(report.as_json()))
     else:
         out = console()
@@ -47,7 +49,7 @@ def status(ref: StackRef, as_json: bool) -> None:
         if report.healthy:
             out.print(Text("healthy", style="bold green"))
     if not report.healthy:
-        raise SystemExit(1)
+        raise CommandExit(FAILED)
 
 
 def _table(report: ops.StackStatus) -> Table:

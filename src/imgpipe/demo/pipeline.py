@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import click
 
+from imgpipe.commands.shared import CommandExit
 from imgpipe.demo.contact_sheet import write_page
 from imgpipe.demo.samples import write_samples
 from imgpipe.local.progress import bar, start_local_stack
@@ -105,5 +105,6 @@ def main(images: Path | None, out: Path) -> None:
         status = run_demo(images, out)
     except (StackError, OSError) as exc:
         message, status = describe_error(exc) if isinstance(exc, StackError) else (str(exc), 1)
-        click.echo(f"error: {message}", err=True)
-    sys.exit(status)
+        raise CommandExit(status, message) from None
+    if status:
+        raise CommandExit(status)

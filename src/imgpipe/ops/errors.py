@@ -42,9 +42,14 @@ class OperationFailed(Exception):
     """The command ran but its object failed or was not found (exit status 1)."""
 
 
+class UsageProblem(Exception):
+    """The command cannot run as asked: an option's value is refused, or an output path is unusable (exit
+    status 2)."""
+
+
 def describe_error(exc: BaseException) -> tuple[str, int]:
     """One line for stderr and the exit status, for any exception an operator command can raise."""
-    if isinstance(exc, StackError | ConfigError):
+    if isinstance(exc, StackError | ConfigError | UsageProblem):
         # ConfigError: the function's settings (local stack) refused a value at its cold start.
         return str(exc), USAGE_ERROR
     if isinstance(exc, OperationFailed):
