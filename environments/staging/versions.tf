@@ -1,1 +1,1 @@
-../../versions.tf
+../dev/versions.tf

@@ -11,12 +11,11 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 def copy_tree(dst: Path, src: Path = REPO) -> Path:
-    """modules/, environments/ and versions.tf, symlinks dereferenced (edits never reach the original)."""
+    """modules/ and environments/, symlinks dereferenced (edits never reach the original)."""
     dst.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan")
     for name in ("modules", "environments"):
         shutil.copytree(src / name, dst / name, symlinks=False, ignore=ignore)
-    shutil.copyfile(src / "versions.tf", dst / "versions.tf")
     return dst
 
 

@@ -56,7 +56,8 @@ _UNCLAIMED_CONDITION = (
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
-    """`create_table` arguments for the metadata table as modules/dynamodb builds it (tests, local stack)."""
+    """`create_table` arguments for the metadata table as modules/dynamodb builds it, for tests' tables
+    (tests/terraform/test_table_schema.py compares it, and TTL_ATTRIBUTE, with the module's plan)."""
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
