@@ -27,8 +27,7 @@ from image_processor.engine import ImageRejected, load_variants, render
 from image_processor.engine.decode import INPUT_FORMATS
 from imgpipe.local.function import FunctionRuntime
 from imgpipe.local.lambda_event import sqs_record
-
-from .corpus import (
+from tests.hostile.corpus import (
     CASES,
     DEV_FUNCTION_MEMORY_MB,
     PROCESSED,
@@ -39,7 +38,7 @@ from .corpus import (
     extension_for,
     good_image,
 )
-from .corpus import case as corpus_case
+from tests.hostile.corpus import case as corpus_case
 
 pytestmark = [
     pytest.mark.xdist_group("hostile"),

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from function_pipeline import HANDLER, Pipeline, cold_start
+
+from tests.integration.function_pipeline import HANDLER, Pipeline, cold_start
 
 
 @pytest.fixture

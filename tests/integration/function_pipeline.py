@@ -10,9 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.metrics.provider import cold_start as cold_start_flag
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from function_events import s3_body, sqs_event, sqs_record
 
 from image_processor.adapters.metadata import MetadataTable
+from tests.integration.function_events import s3_body, sqs_event, sqs_record
 
 HANDLER = "image_processor.handler"
 
