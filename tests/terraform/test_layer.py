@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -29,31 +28,21 @@ MAX_UNZIPPED = 250 * 1024 * 1024
 pytestmark = [
     pytest.mark.network,
     pytest.mark.xdist_group("layer"),  # one build at a time: they share build/ and pip's cache
-    pytest.mark.skipif(not BUILD.exists(), reason="layers/build.py not written yet"),
 ]
 
 
-def build(*args: str, out: Path | None = None) -> Path:
-    """Run the build; returns the zip it wrote (`--output` when the script takes it, else the newest zip)."""
-    help_text = subprocess.run(
-        [sys.executable, str(BUILD), "--help"], capture_output=True, text=True, check=False
-    ).stdout
-    command = [sys.executable, str(BUILD), *args]
-    if out is not None and "--output" in help_text:
-        command += ["--output", str(out)]
-    started = time.time()
+def build(*args: str, out: Path) -> Path:
+    """Run the build into `out` (tmp: build/ may be in use by other tests); returns `out`."""
+    command = [sys.executable, str(BUILD), *args, "--output", str(out)]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
-    if out is not None and out.exists():
-        return out
-    fresh = [p for p in (REPO / "build").glob("layer-*.zip") if p.stat().st_mtime >= started - 1]
-    assert fresh, f"{' '.join(command)} wrote no build/layer-*.zip"
-    return max(fresh, key=lambda p: p.stat().st_mtime)
+    assert out.is_file(), f"{' '.join(command)} did not write {out}"
+    return out
 
 
 @pytest.mark.parametrize("arch", ["x86_64", "arm64"])
 def test_layer_zip_for_architecture(arch: str, tmp_path: Path) -> None:
-    # WHEN the layer is built for the architecture (into tmp: build/ may be in use by other tests)
+    # WHEN the layer is built for the architecture
     zip_path = build("--arch", arch, out=tmp_path / f"layer-{arch}.zip")
     # THEN it holds Pillow's extension for Lambda's Python on that platform
     with zipfile.ZipFile(zip_path) as zf:
