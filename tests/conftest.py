@@ -5,13 +5,12 @@ Generic on purpose (the function, local-stack and Terraform tests use them):
 - `aws`: an `AwsFactory` inside `moto.mock_aws()`: `bucket()`, `queue()`, `table()`, `notify()`, `client()`.
 - `function_env`: `function_env(table, **overrides)` -> every variable of `ENVIRONMENT_VARIABLES`, as
   Terraform would set it (defaults from docs/function.md).
-- `lambda_context`: an object with the attributes Powertools and the handler read.
+- `lambda_context`: a `FakeLambdaContext` (tests/function_events.py), with a request id of its own.
 """
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,10 +26,9 @@ import pytest
 from image_processor.adapters.metadata import table_definition
 from image_processor.records import TTL_ATTRIBUTE
 from tests.function_env import function_environment
+from tests.function_events import REGION, FakeLambdaContext
 
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"  # moto's default account
-_REAL_AWS_VARIABLES = (
+REAL_AWS_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SESSION_TOKEN",
@@ -46,7 +44,7 @@ _REAL_AWS_VARIABLES = (
 @pytest.fixture
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a fixed region; nothing in the environment can reach a real AWS account."""
-    for name in _REAL_AWS_VARIABLES:
+    for name in REAL_AWS_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -179,26 +177,6 @@ def aws(aws_credentials: None) -> Iterator[AwsFactory]:
 def function_env() -> Callable[..., dict[str, str]]:
     """`function_env(table, VARIANTS="half", ...)`: the full function environment, overrides applied."""
     return function_environment
-
-
-@dataclass
-class FakeLambdaContext:
-    """What Powertools (Logger, Metrics cold start) and the handler (remaining time) read from the context."""
-
-    function_name: str = "imgpipe-test-function"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:imgpipe-test-function"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-    log_group_name: str = "/aws/lambda/imgpipe-test-function"
-    log_stream_name: str = "2026/01/01/[$LATEST]test"
-    timeout_seconds: float = 60.0
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import image_processor.processor as processor_module
 from image_processor.config import ConfigError
 from image_processor.processor import Processor
 from tests.fixtures_images import not_an_image, photo_jpeg, truncated_jpeg
-from tests.integration.function_events import s3_test_event_body, sqs_record
+from tests.function_events import s3_test_event_body, sqs_record
 from tests.integration.function_faults import CallCounter, ServiceError
 from tests.integration.function_pipeline import Pipeline
 

@@ -12,7 +12,7 @@ from image_processor.engine import render_isolated
 from image_processor.processor import Outcome, Processor
 from image_processor.records import RecordKey
 from tests.fixtures_images import photo_jpeg
-from tests.integration.function_events import sqs_record
+from tests.function_events import sqs_record
 from tests.integration.function_faults import CallCounter
 from tests.integration.function_pipeline import Pipeline
 
