@@ -72,11 +72,10 @@ def test_local_layer_imports_alone(tmp_path: Path) -> None:
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(unpacked)
     site = unpacked / "python"
-    # WHEN a fresh interpreter without site-packages and without the environment (-S -I) imports from it
-    # (-I ignores PYTHONPATH, so the layer is the only entry put in front of the standard library)
+    # WHEN a fresh interpreter imports from it with no site-packages (-S), no user site (-s), not the working
+    # directory (-P) and an environment of PYTHONPATH alone: the layer is all there is before the stdlib
     probe = (
         "import json, sys\n"
-        f"sys.path.insert(0, {str(site)!r})\n"
         "import PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk, pillow_heif\n"
         "from PIL import features\n"
         "modules = (PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk, pillow_heif)\n"
@@ -85,7 +84,7 @@ def test_local_layer_imports_alone(tmp_path: Path) -> None:
         "print(json.dumps(report | {'path': sys.path, 'jpeg': features.check('jpg'), 'heif': heif}))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-S", "-I", "-c", probe],
+        [sys.executable, "-S", "-s", "-P", "-c", probe],
         capture_output=True,
         text=True,
         check=False,
