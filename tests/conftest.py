@@ -11,6 +11,7 @@ Generic on purpose (the function, local-stack and Terraform tests use them):
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -202,6 +203,23 @@ def applied_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     variables = {"function_timeout_seconds": APPLIED_FUNCTION_TIMEOUT_SECONDS}
     with LocalStack(outputs_path=outputs, variables=variables) as local:
         yield local
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The interpreters tests start (the hostile runner, the CLI, the emulator, import probes) must import the
+    # code under test as this process does, ahead of an installed copy that may be another checkout's.
+    inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    ours = [str(path) for path in config.getini("pythonpath") if str(path) not in inherited]
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([*ours, *inherited])
+    config.add_cleanup(lambda: _restore("PYTHONPATH", saved))
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
