@@ -5,13 +5,13 @@ Generic on purpose (the function, local-stack and Terraform tests use them):
 - `aws`: an `AwsFactory` inside `moto.mock_aws()`: `bucket()`, `queue()`, `table()`, `notify()`, `client()`.
 - `function_env`: `function_env(table, **overrides)` -> every variable of `ENVIRONMENT_VARIABLES`, as
   Terraform would set it (defaults from docs/function.md).
-- `lambda_context`: an object with the attributes Powertools and the handler read.
+- `lambda_context`: a `FakeLambdaContext` (tests/function_events.py), with a request id of its own.
 """
 
 from __future__ import annotations
 
 import json
-import time
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,10 +27,9 @@ import pytest
 from image_processor.adapters.metadata import table_definition
 from image_processor.records import TTL_ATTRIBUTE
 from tests.function_env import function_environment
+from tests.function_events import REGION, FakeLambdaContext
 
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"  # moto's default account
-_REAL_AWS_VARIABLES = (
+REAL_AWS_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SESSION_TOKEN",
@@ -46,7 +45,7 @@ _REAL_AWS_VARIABLES = (
 @pytest.fixture
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a fixed region; nothing in the environment can reach a real AWS account."""
-    for name in _REAL_AWS_VARIABLES:
+    for name in REAL_AWS_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -181,26 +180,6 @@ def function_env() -> Callable[..., dict[str, str]]:
     return function_environment
 
 
-@dataclass
-class FakeLambdaContext:
-    """What Powertools (Logger, Metrics cold start) and the handler (remaining time) read from the context."""
-
-    function_name: str = "imgpipe-test-function"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:imgpipe-test-function"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-    log_group_name: str = "/aws/lambda/imgpipe-test-function"
-    log_stream_name: str = "2026/01/01/[$LATEST]test"
-    timeout_seconds: float = 60.0
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext(aws_request_id=str(uuid.uuid4()))
@@ -224,6 +203,23 @@ def applied_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     variables = {"function_timeout_seconds": APPLIED_FUNCTION_TIMEOUT_SECONDS}
     with LocalStack(outputs_path=outputs, variables=variables) as local:
         yield local
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The interpreters tests start (the hostile runner, the CLI, the emulator, import probes) must import the
+    # code under test as this process does, ahead of an installed copy that may be another checkout's.
+    inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    ours = [str(path) for path in config.getini("pythonpath") if str(path) not in inherited]
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([*ours, *inherited])
+    config.add_cleanup(lambda: _restore("PYTHONPATH", saved))
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

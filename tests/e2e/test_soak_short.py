@@ -7,13 +7,9 @@ worker (pytest 9.2 with pytest-xdist 3.8, pytest-dev/pytest-xdist#1386).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
 from faults import ALL_KINDS
 from soak import RESULT_KEYS, SoakConfig, run_soak
 

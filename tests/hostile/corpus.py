@@ -32,9 +32,8 @@ from image_processor.config import decode_memory_budget
 from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_JPEG_SCANS, heif
 from image_processor.engine.ico import MAX_SIDE as ICO_MAX_SIDE
 from image_processor.engine.jpeg import MAX_SEGMENTS
-
-from . import bombs
-from .bombs import png_chunk, zeros_deflated
+from tests.hostile import bombs
+from tests.hostile.bombs import png_chunk, zeros_deflated
 
 PROCESSED = "PROCESSED"
 REJECTED = "REJECTED"

@@ -25,10 +25,9 @@ from image_processor.adapters import MetadataTable
 from image_processor.config import FUNCTION_MEMORY_VARIABLE
 from image_processor.engine import ImageRejected, load_variants, render
 from image_processor.engine.decode import INPUT_FORMATS
-from imgpipe.local.function import FunctionRuntime
-from imgpipe.local.lambda_event import sqs_record
-
-from .corpus import (
+from tests.function_env import cold_started
+from tests.function_events import received_event
+from tests.hostile.corpus import (
     CASES,
     DEV_FUNCTION_MEMORY_MB,
     PROCESSED,
@@ -39,7 +38,7 @@ from .corpus import (
     extension_for,
     good_image,
 )
-from .corpus import case as corpus_case
+from tests.hostile.corpus import case as corpus_case
 
 pytestmark = [
     pytest.mark.xdist_group("hostile"),
@@ -196,16 +195,14 @@ def test_one_batch_of_every_hostile_file_and_a_good_image_never_fails(
     for key, case in uploads.items():
         s3.put_object(Bucket=bucket, Key=key, Body=case.data)
     s3.put_object(Bucket=bucket, Key="uploads/good.jpg", Body=good_image())
-    messages = _receive_all(sqs, queue.url)
-    event = {"Records": [sqs_record(m, queue.arn, aws.region) for m in messages]}
+    event = received_event(_receive_all(sqs, queue.url), queue.arn)
     assert len(event["Records"]) == len(uploads) + 2  # + the s3:TestEvent S3 sent when notifications were set
 
     # WHEN the function, as deployed in dev (Lambda tells it its memory), receives them as one batch
     environment = {**function_env(table), FUNCTION_MEMORY_VARIABLE: str(DEV_FUNCTION_MEMORY_MB)}
-    with FunctionRuntime(environment) as runtime:
-        handler = runtime.load_handler()
+    with cold_started(environment) as function:
         started = time.perf_counter()
-        response = handler(event, lambda_context)
+        response = function.lambda_handler(event, lambda_context)
         elapsed = time.perf_counter() - started
 
     # THEN the batch does not fail: no item is reported for a retry
@@ -240,7 +237,7 @@ def test_an_object_over_the_byte_limit_is_rejected_without_being_downloaded(
     aws.notify(bucket, queue)
     s3, sqs = aws.client("s3"), aws.client("sqs")
     s3.put_object(Bucket=bucket, Key="uploads/huge.jpg", Body=good_image() + b"\0" * (3 << 20))
-    event = {"Records": [sqs_record(m, queue.arn, aws.region) for m in _receive_all(sqs, queue.url)]}
+    event = received_event(_receive_all(sqs, queue.url), queue.arn)
     downloads: list[str] = []
     saved = boto3.DEFAULT_SESSION
     boto3.setup_default_session(region_name=aws.region)
@@ -250,8 +247,8 @@ def test_an_object_over_the_byte_limit_is_rejected_without_being_downloaded(
     )
     try:
         # WHEN the function receives it
-        with FunctionRuntime(function_env(table, MAX_INPUT_BYTES=str(1 << 20))) as runtime:
-            response = runtime.load_handler()(event, lambda_context)
+        with cold_started(function_env(table, MAX_INPUT_BYTES=str(1 << 20))) as function:
+            response = function.lambda_handler(event, lambda_context)
     finally:
         boto3.DEFAULT_SESSION = saved
     # THEN it is REJECTED from the size in the event, and never downloaded

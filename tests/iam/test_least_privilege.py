@@ -42,11 +42,9 @@ from moto.s3 import notifications as moto_notifications
 from PIL import Image
 
 from image_processor.adapters import MetadataTable, table_definition
-from imgpipe.local.function import FunctionRuntime
-from imgpipe.local.lambda_event import LambdaContext, sqs_record
-from imgpipe.local.stack import LocalStack
-from tests.conftest import LOCAL_STACK_GROUP
-from tests.function_env import function_environment
+from tests.conftest import LOCAL_STACK_GROUP, REAL_AWS_VARIABLES
+from tests.function_env import cold_started, function_environment
+from tests.function_events import FakeLambdaContext, received_event
 
 pytestmark = pytest.mark.xdist_group(LOCAL_STACK_GROUP)  # the applied stack lives in that group's worker
 
@@ -260,7 +258,7 @@ def _listed(value: str | list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def applied_policy(applied_stack: LocalStack) -> AppliedPolicy:
+def applied_policy(applied_stack: Any) -> AppliedPolicy:
     outputs = {name: item["value"] for name, item in applied_stack.outputs.items()}
     region, function = outputs["aws_region"], outputs["function_name"]
     account = outputs["queue_arn"].split(":")[4]
@@ -308,7 +306,7 @@ class Function:
 @pytest.fixture(scope="module")
 def function(applied_policy: AppliedPolicy) -> Iterator[Function]:
     with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        for name in REAL_AWS_VARIABLES:
             patch.delenv(name, raising=False)
         patch.setattr(DynamoHandler, "_determine_resource", _dynamodb_resource, raising=False)
         patch.setattr(moto_notifications, "_get_s3_event", _s3_event_with_version)
@@ -349,10 +347,9 @@ def function(applied_policy: AppliedPolicy) -> Iterator[Function]:
             "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
         }
         try:
-            with FunctionRuntime(environment) as runtime:
-                handler = runtime.load_handler()
+            with cold_started(environment) as module:
                 yield Function(
-                    handler,
+                    module.lambda_handler,
                     admin,
                     role,
                     log,
@@ -505,12 +502,9 @@ class Mapping:
             if not messages:
                 return
             self.bodies += [m["Body"] for m in messages]
-            event = {"Records": [sqs_record(m, self.stack.queue_arn, REGION) for m in messages]}
-            context = LambdaContext(
-                FUNCTION_NAME, f"arn:aws:lambda:{REGION}:123456789012:function:x", 1024, 60
-            )
+            event = received_event(messages, self.stack.queue_arn)
             try:
-                response = self.function.handler(event, context)
+                response = self.function.handler(event, FakeLambdaContext(function_name=FUNCTION_NAME))
             except Exception:  # BatchProcessingError: every record failed, the whole batch is retried
                 self.result["batch_failures"] += 1
                 self.result["undeleted"] += len(messages)

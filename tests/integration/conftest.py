@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from function_pipeline import HANDLER, Pipeline, cold_start
+
+from tests.function_env import cold_started
+from tests.integration.function_pipeline import Pipeline
 
 
 @pytest.fixture
 def make_pipeline(
-    aws: Any,
-    function_env: Callable[..., dict[str, str]],
-    lambda_context: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    aws: Any, function_env: Callable[..., dict[str, str]], lambda_context: Any
 ) -> Iterator[Callable[..., Pipeline]]:
     """`make_pipeline(versioned=False, bucket=None, table=None, **environment_overrides)`: a cold start."""
+    with ExitStack() as started:
 
-    def build(
-        *, versioned: bool = False, bucket: str | None = None, table: str | None = None, **env: str
-    ) -> Pipeline:
-        bucket_name = bucket or aws.bucket(versioned=versioned)
-        table_name = table or aws.table()
-        for name, value in function_env(table_name, **env).items():
-            monkeypatch.setenv(name, value)
-        return Pipeline(handler=cold_start(), bucket=bucket_name, table=table_name, context=lambda_context)
+        def build(
+            *, versioned: bool = False, bucket: str | None = None, table: str | None = None, **env: str
+        ) -> Pipeline:
+            bucket_name = bucket or aws.bucket(versioned=versioned)
+            table_name = table or aws.table()
+            handler = started.enter_context(cold_started(function_env(table_name, **env)))
+            return Pipeline(handler=handler, bucket=bucket_name, table=table_name, context=lambda_context)
 
-    yield build
-    sys.modules.pop(HANDLER, None)
+        yield build
 
 
 @pytest.fixture

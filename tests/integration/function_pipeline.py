@@ -1,20 +1,15 @@
-"""The function under moto, as the integration tests drive it: `Pipeline` and a cold start of the handler."""
+"""The function under moto, as the integration tests drive it: `Pipeline`."""
 
 from __future__ import annotations
 
-import importlib
-import sys
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from aws_lambda_powertools.metrics.provider import cold_start as cold_start_flag
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from function_events import s3_body, sqs_event, sqs_record
 
 from image_processor.adapters.metadata import MetadataTable
-
-HANDLER = "image_processor.handler"
+from tests.function_events import s3_body, sqs_event, sqs_record
 
 
 @dataclass
@@ -79,11 +74,3 @@ class Pipeline:
             item["Key"]: self.s3.head_object(Bucket=bucket or self.bucket, Key=item["Key"])
             for item in listing.get("Contents", [])
         }
-
-
-def cold_start() -> ModuleType:
-    """Import the handler module afresh: its module-level code is the cold start (as in a new process, so
-    Powertools' cold-start flag is raised again too)."""
-    cold_start_flag.is_cold_start = True
-    sys.modules.pop(HANDLER, None)
-    return importlib.import_module(HANDLER)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fixtures_images import photo_jpeg
-from function_pipeline import Pipeline
-
 import image_processor.processor as processor_module
+from tests.fixtures_images import photo_jpeg
+from tests.integration.function_pipeline import Pipeline
 
 VARIANT_KEYS = [
     "processed/cat_compressed.jpg",

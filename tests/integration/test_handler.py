@@ -12,14 +12,14 @@ from urllib.parse import unquote
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from fixtures_images import not_an_image, photo_jpeg, truncated_jpeg
-from function_events import s3_test_event_body, sqs_record
-from function_faults import CallCounter, ServiceError
-from function_pipeline import Pipeline
 
 import image_processor.processor as processor_module
 from image_processor.config import ConfigError
 from image_processor.processor import Processor
+from tests.fixtures_images import not_an_image, photo_jpeg, truncated_jpeg
+from tests.function_events import s3_test_event_body, sqs_record
+from tests.integration.function_faults import CallCounter, ServiceError
+from tests.integration.function_pipeline import Pipeline
 
 DEFAULT_VARIANTS = {
     # suffix.extension -> (variant name, content type)

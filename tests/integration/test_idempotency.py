@@ -6,15 +6,15 @@ import time
 from typing import Any
 
 import pytest
-from fixtures_images import photo_jpeg
-from function_events import sqs_record
-from function_faults import CallCounter
-from function_pipeline import Pipeline
 
 import image_processor.processor as processor_module
 from image_processor.engine import render_isolated
 from image_processor.processor import Outcome, Processor
 from image_processor.records import RecordKey
+from tests.fixtures_images import photo_jpeg
+from tests.function_events import sqs_record
+from tests.integration.function_faults import CallCounter
+from tests.integration.function_pipeline import Pipeline
 
 
 @pytest.fixture

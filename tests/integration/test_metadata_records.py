@@ -12,14 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
-from fixtures_images import not_an_image, photo_jpeg
-from function_faults import CallCounter
-from function_pipeline import Pipeline
 
 from image_processor.processor import Processor
 from image_processor.records import RecordKey, from_item, iso_utc, to_item
 from imgpipe.ops import metadata
 from imgpipe.stack import Outputs, Stack
+from tests.fixtures_images import not_an_image, photo_jpeg
+from tests.integration.function_faults import CallCounter
+from tests.integration.function_pipeline import Pipeline
 
 T0 = datetime(2026, 11, 22, 5, 0, 0, tzinfo=UTC)
 

@@ -11,13 +11,13 @@ import time
 from typing import Any
 
 import pytest
-from fixtures_images import photo_jpeg
-from function_pipeline import Pipeline
 
 import image_processor.processor as processor_module
 from image_processor.engine import RenderInterrupted
 from image_processor.processor import Outcome, Processor
 from image_processor.records import RecordKey
+from tests.fixtures_images import photo_jpeg
+from tests.integration.function_pipeline import Pipeline
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ resource "aws_s3_bucket" "unencrypted" {
 
 @pytest.mark.checkov
 @pytest.mark.xdist_group("checkov")
-@pytest.mark.skipif(not CHECKOV.exists(), reason="no checkov virtualenv: run `make setup`")
 def test_gate_fails_on_unencrypted_bucket_and_unexplained_skip(tmp_path: Path) -> None:
+    assert CHECKOV.exists(), f"no checkov at {CHECKOV}: run `make setup`"
     # GIVEN a copy of the tree whose dev root adds a bucket without encryption, and a skip without reason
     root = copy_tree(tmp_path / "tree")
     main = root / "environments/dev/main.tf"

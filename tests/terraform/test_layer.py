@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -29,31 +28,21 @@ MAX_UNZIPPED = 250 * 1024 * 1024
 pytestmark = [
     pytest.mark.network,
     pytest.mark.xdist_group("layer"),  # one build at a time: they share build/ and pip's cache
-    pytest.mark.skipif(not BUILD.exists(), reason="layers/build.py not written yet"),
 ]
 
 
-def build(*args: str, out: Path | None = None) -> Path:
-    """Run the build; returns the zip it wrote (`--output` when the script takes it, else the newest zip)."""
-    help_text = subprocess.run(
-        [sys.executable, str(BUILD), "--help"], capture_output=True, text=True, check=False
-    ).stdout
-    command = [sys.executable, str(BUILD), *args]
-    if out is not None and "--output" in help_text:
-        command += ["--output", str(out)]
-    started = time.time()
+def build(*args: str, out: Path) -> Path:
+    """Run the build into `out` (tmp: build/ may be in use by other tests); returns `out`."""
+    command = [sys.executable, str(BUILD), *args, "--output", str(out)]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
-    if out is not None and out.exists():
-        return out
-    fresh = [p for p in (REPO / "build").glob("layer-*.zip") if p.stat().st_mtime >= started - 1]
-    assert fresh, f"{' '.join(command)} wrote no build/layer-*.zip"
-    return max(fresh, key=lambda p: p.stat().st_mtime)
+    assert out.is_file(), f"{' '.join(command)} did not write {out}"
+    return out
 
 
 @pytest.mark.parametrize("arch", ["x86_64", "arm64"])
 def test_layer_zip_for_architecture(arch: str, tmp_path: Path) -> None:
-    # WHEN the layer is built for the architecture (into tmp: build/ may be in use by other tests)
+    # WHEN the layer is built for the architecture
     zip_path = build("--arch", arch, out=tmp_path / f"layer-{arch}.zip")
     # THEN it holds Pillow's extension for Lambda's Python on that platform
     with zipfile.ZipFile(zip_path) as zf:
@@ -83,11 +72,10 @@ def test_local_layer_imports_alone(tmp_path: Path) -> None:
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(unpacked)
     site = unpacked / "python"
-    # WHEN a fresh interpreter without site-packages and without the environment (-S -I) imports from it
-    # (-I ignores PYTHONPATH, so the layer is the only entry put in front of the standard library)
+    # WHEN a fresh interpreter imports from it with no site-packages (-S), no user site (-s), not the working
+    # directory (-P) and an environment of PYTHONPATH alone: the layer is all there is before the stdlib
     probe = (
         "import json, sys\n"
-        f"sys.path.insert(0, {str(site)!r})\n"
         "import PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk, pillow_heif\n"
         "from PIL import features\n"
         "modules = (PIL, PIL.Image, aws_lambda_powertools, aws_xray_sdk, pillow_heif)\n"
@@ -96,7 +84,7 @@ def test_local_layer_imports_alone(tmp_path: Path) -> None:
         "print(json.dumps(report | {'path': sys.path, 'jpeg': features.check('jpg'), 'heif': heif}))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-S", "-I", "-c", probe],
+        [sys.executable, "-S", "-s", "-P", "-c", probe],
         capture_output=True,
         text=True,
         check=False,

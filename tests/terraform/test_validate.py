@@ -8,13 +8,7 @@ from pathlib import Path
 import pytest
 
 from imgpipe.terraform import Terraform
-from tests.terraform.tree import MODULES
-
-DIRECTORIES = [f"modules/{m}" for m in MODULES] + [
-    "environments/dev",
-    "environments/staging",
-    "environments/prod",
-]
+from tests.terraform.tree import DIRECTORIES
 
 
 @pytest.mark.parametrize("directory", DIRECTORIES)

@@ -6,8 +6,22 @@ import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-MODULES = ("kms", "s3", "sqs", "dynamodb", "lambda_layer", "lambda_images")
-ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+def _directories(parent: str) -> tuple[str, ...]:
+    # Read from the tree, not listed here: a module or environment added later is checked without anyone
+    # remembering to list it, and a missing tree fails collection instead of checking nothing.
+    found = tuple(
+        sorted(p.name for p in (REPO / parent).iterdir() if p.is_dir() and not p.name.startswith("."))
+    )
+    assert found, f"no Terraform directory under {REPO / parent}"
+    return found
+
+
+MODULES = _directories("modules")
+ENVIRONMENTS = _directories("environments")
+# Every directory Terraform runs in: the modules and the environment roots, relative to REPO.
+DIRECTORIES = (*(f"modules/{m}" for m in MODULES), *(f"environments/{e}" for e in ENVIRONMENTS))
 
 
 def copy_tree(dst: Path, src: Path = REPO) -> Path:

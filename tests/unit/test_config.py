@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import pytest
 
 from image_processor.config import (
     ENVIRONMENT_VARIABLES,
-    FUNCTION_MEMORY_VARIABLE,
     ConfigError,
     Settings,
     decode_memory_budget,
@@ -27,25 +28,31 @@ def config_error(**overrides: str) -> ConfigError:
     return caught.value
 
 
-def test_environment_variables_are_exactly_the_contract_set() -> None:
-    expected = frozenset(
-        {
-            "METADATA_TABLE",
-            "SOURCE_PREFIX",
-            "DESTINATION_PREFIX",
-            "DESTINATION_BUCKET",
-            "VARIANTS",
-            "MAX_INPUT_PIXELS",
-            "MAX_INPUT_BYTES",
-            "CACHE_CONTROL",
-            "MAX_RECEIVE_COUNT",
-            "METADATA_TTL_DAYS",
-            "POWERTOOLS_SERVICE_NAME",
-            "POWERTOOLS_METRICS_NAMESPACE",
-            "POWERTOOLS_LOG_LEVEL",
-        }
-    )
-    assert expected == ENVIRONMENT_VARIABLES
+class ReadsRecorded(Mapping[str, str]):
+    """An environment that notes the name of every variable looked up in it, set or not."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = values
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        self.read.add(name)
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def test_the_function_reads_exactly_the_contract_set_and_lambdas_memory_size() -> None:
+    # GIVEN an environment that notes what is looked up WHEN the settings are read from it
+    environ = ReadsRecorded(dict(BASE))
+    Settings.from_environ(environ)
+    # THEN the variables read are the ones Terraform sets, and besides them only the one Lambda itself sets
+    assert environ.read == ENVIRONMENT_VARIABLES | {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE"}
+    assert "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" not in ENVIRONMENT_VARIABLES
 
 
 def test_only_the_table_is_required_and_every_default_is_documented() -> None:
@@ -216,8 +223,3 @@ def test_a_memory_size_that_leaves_no_budget_names_the_variable(value: str) -> N
 def test_a_small_function_with_small_uploads_still_gets_a_budget() -> None:
     result = settings(AWS_LAMBDA_FUNCTION_MEMORY_SIZE="256", MAX_INPUT_BYTES=str(5 * MIB))
     assert result.decode_memory_budget == (256 - 160 - 5) * MIB
-
-
-def test_lambdas_variable_is_not_one_terraform_sets() -> None:
-    assert FUNCTION_MEMORY_VARIABLE == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
-    assert FUNCTION_MEMORY_VARIABLE not in ENVIRONMENT_VARIABLES

@@ -9,7 +9,6 @@ from PIL import EpsImagePlugin, Image
 
 from image_processor.engine import (
     DEFAULT_MAX_INPUT_BYTES,
-    DEFAULT_MAX_INPUT_PIXELS,
     ImageRejected,
     Limits,
     check_size,
@@ -85,7 +84,6 @@ def test_the_file_size_limit_applies_before_download_and_inside_render() -> None
 
 
 def test_defaults_are_documented_values() -> None:
-    assert (DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_INPUT_BYTES) == (50_000_000, 52_428_800)
     assert Limits() == Limits(max_input_pixels=50_000_000, max_input_bytes=52_428_800)
     with pytest.raises(ValueError, match="max_input_pixels"):
         Limits(max_input_pixels=0)
