@@ -84,8 +84,8 @@ class SoakConfig:
     upload_rate: float | None = None  # uploads per second at most; None: no pacing but the window
     window: int | None = 150  # uploads out at a time (closed loop); None: one burst
     max_redrive_rounds: int = 12
-    # The whole run, uploads to last redrive: on 2 shared vCPUs the 2000 uploads and three redrive rounds take
-    # 10-16 min (each upload's ~12 AWS calls fail 10 % of the time: ~30 % of them reach the DLQ at least once).
+    # The whole run, uploads to last redrive. Each upload makes ~12 AWS calls, each failing 10 % of the time,
+    # so ~30 % of them reach the DLQ at least once; on a shared 2-vCPU machine 840 s ended in the first redrive.
     timeout_seconds: float = 1800.0
     overrides: dict[str, Any] = field(default_factory=dict)  # Terraform variables of dev to override
     output: Path | None = DEFAULT_OUTPUT
