@@ -1,5 +1,6 @@
-"""The local emulator's S3 events for deletions in a versioned bucket: shaped as S3 sends them, and never the
-reason a request fails (moto's own event builder raised on a delete marker: HTTP 500 on DeleteObject)."""
+"""The local emulator's S3 deletions in a versioned bucket: events shaped as S3 sends them, and never an HTTP
+500 (moto's own event builder raised on a delete marker, and so did deleting a key with a marker once
+versioning was suspended, which `terraform destroy` does before it empties the bucket)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,32 @@ def test_every_version_under_markers_can_be_deleted(clients: tuple[Any, Any, str
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert "Versions" not in s3.list_object_versions(Bucket=BUCKET, Prefix="uploads/b.jpg")
     assert [name for name, obj in _events(sqs, queue_url)] == ["ObjectRemoved:Delete"]
+
+
+def test_a_key_with_a_delete_marker_can_be_deleted_after_versioning_is_suspended(
+    clients: tuple[Any, Any, str],
+) -> None:
+    # GIVEN a key with a delete marker in a bucket whose versioning is then suspended (terraform destroy)
+    s3, _, _ = clients
+    bucket = "emulator-gaps-suspended"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="processed/c.jpg", Body=b"z")
+    s3.delete_object(Bucket=bucket, Key="processed/c.jpg")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    listing = s3.list_object_versions(Bucket=bucket)
+    # WHEN its versions are deleted, as the provider empties a force_destroy bucket
+    response = s3.delete_objects(
+        Bucket=bucket,
+        Delete={
+            "Objects": [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in listing.get("Versions", []) + listing.get("DeleteMarkers", [])
+            ]
+        },
+    )
+    # THEN the request succeeds and the bucket is empty, so it can be deleted
+    assert "Errors" not in response
+    after = s3.list_object_versions(Bucket=bucket)
+    assert ("Versions" in after, "DeleteMarkers" in after) == (False, False)
+    s3.delete_bucket(Bucket=bucket)

@@ -15,7 +15,9 @@ Gaps of moto are closed before it serves, each to behave like AWS, not to hide a
 - S3 event notifications carry `versionId` (versioned buckets) and `sequencer`, as real S3's do: the function
   keys its records by version;
 - deleting an object of a versioned bucket (a delete marker) sends `ObjectRemoved:DeleteMarkerCreated`, as S3
-  does (moto sends nothing): the function deletes the upload's variants.
+  does (moto sends nothing): the function deletes the upload's variants;
+- a key with a delete marker can be deleted once versioning is suspended (moto answered HTTP 500, and
+  `terraform destroy`, which suspends versioning before emptying the bucket, retried it until it timed out).
 """
 
 from __future__ import annotations

@@ -86,6 +86,13 @@ def _close_moto_gaps() -> None:
 
     S3Backend._set_delete_marker = _set_delete_marker_and_notify  # type: ignore[method-assign]
 
+    # A bucket whose versioning is suspended is read as unversioned: deleting one of its keys drops every
+    # version, disposing of each, and a delete marker has nothing to dispose of (AttributeError: HTTP 500).
+    # `terraform destroy` suspends versioning before it empties a force_destroy bucket, so one delete marker
+    # made the destroy retry that 500 for the provider's whole timeout.
+    if not hasattr(FakeDeleteMarker, "dispose"):
+        FakeDeleteMarker.dispose = lambda _self, garbage=False: None  # type: ignore[attr-defined]
+
 
 def serve(port: int) -> None:
     _close_moto_gaps()

@@ -14,16 +14,14 @@ import heapq
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer
 
 from image_processor.records import (
     INTERNAL_FIELDS,
     STATUS_INDEX,
     STEM_PARTITION_PREFIX,
     Status,
+    from_item,
     iso_utc,
 )
 from imgpipe.ops.times import lower_bound, upper_bound
@@ -35,11 +33,9 @@ STATUSES = (*FINAL_STATUSES, str(Status.IN_PROGRESS))
 # What `metadata get --json` always carries (None where a claim has no result yet).
 CONTRACT_FIELDS = ("bucket", "key", "status", "reason", "source", "variants", "processed_at", "duration_ms")
 
-_deserializer = TypeDeserializer()
-
 
 def _item(raw: dict[str, Any]) -> dict[str, Any]:
-    item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
+    item = from_item(raw)  # the function's own decoder: numbers come back as int, as the function wrote them
     lease, claimed_at = item.get("lease_until"), item.get("claimed_at")
     # The processor's claim bookkeeping is not part of the operator's view of a record ...
     for name in INTERNAL_FIELDS:
@@ -47,7 +43,7 @@ def _item(raw: dict[str, Any]) -> dict[str, Any]:
     if item.get("status") == "IN_PROGRESS":
         # ... except whether the claim's function is still alive: the condition the function itself uses to
         # take a claim over (lease_until < now, epoch seconds).
-        alive_until = int(lease) if isinstance(lease, int | Decimal) else None
+        alive_until = lease if isinstance(lease, int) else None
         item["stale"] = alive_until is not None and alive_until < time.time()
         item["claimed_at"] = claimed_at
         item["lease_until"] = (
