@@ -409,6 +409,16 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
+def _share(part: object, whole: object) -> str:
+    return f"{part / whole:.0%}" if isinstance(part, int) and isinstance(whole, int) and whole else "?"
+
+
+def _per_delivery(detail: dict[str, Any]) -> str:
+    calls = sum(detail.get("function_calls", {}).values())
+    deliveries = detail.get("mapping", {}).get("records") or 0
+    return f"{calls / deliveries:.1f}" if deliveries else "?"
+
+
 def _soak_section(path: Path) -> list[str]:
     try:
         soak = json.loads(path.read_text(encoding="utf-8"))
@@ -450,14 +460,15 @@ def _soak_section(path: Path) -> list[str]:
         f"record, a second final record, or a second item per object. Variant rewrites "
         f"*before* the final record (a retry after a failed PutObject) were "
         f"{detail.get('duplicates', {}).get('variant_rewrites_before_final_record', '?')}: by design.",
-        f"- Dead-lettered before the redrive: {soak.get('dead_lettered_before_redrive')} uploads. With 8 AWS "
-        "calls per image at 10 % each, about half the attempts fail; dev's "
-        f"`max_receive_count` = {timings.get('max_receive_count', '?')} gives up after that many, so about "
-        "one "
-        "upload in five reaches the DLQ, and the redrive brings every one of them back.",
+        f"- Dead-lettered before the redrive: {soak.get('dead_lettered_before_redrive')} uploads "
+        f"({_share(soak.get('dead_lettered_before_redrive'), soak.get('uploads'))}). The function made "
+        f"{_per_delivery(detail)} AWS calls per delivery, each failing {faults.get('rate', 0):.0%} of the "
+        f"time, and dev's `max_receive_count` = {timings.get('max_receive_count', '?')} gives up after that "
+        "many failed deliveries; the redrive brings every one of them back.",
         "- Latency is upload -> final record, including retries after the (scaled) "
         f"{timings.get('visibility_timeout_seconds', '?')} s "
-        "visibility timeout and, for the dead-lettered fifth, the time until the redrive: hence the p95. The "
+        "visibility timeout and, for the dead-lettered uploads, the time until the redrive: hence the p95. "
+        "The "
         "function's own time for the attempt that finished an object was p50 "
         f"{detail.get('processing_p50_ms', '?')} ms, p95 {detail.get('processing_p95_ms', '?')} ms (small "
         "images).",

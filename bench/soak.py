@@ -84,8 +84,8 @@ class SoakConfig:
     upload_rate: float | None = None  # uploads per second at most; None: no pacing but the window
     window: int | None = 150  # uploads out at a time (closed loop); None: one burst
     max_redrive_rounds: int = 12
-    # The whole run, uploads to last redrive. Each upload makes ~12 AWS calls, each failing 10 % of the time,
-    # so ~30 % of them reach the DLQ at least once; on a shared 2-vCPU machine 840 s ended in redrive round 1.
+    # The whole run, uploads to last redrive. A delivery that finishes makes ~12 AWS calls, each failing 10 %
+    # of the time, so ~28 % of uploads reach the DLQ once; on a shared 2-vCPU machine 840 s ended in round 1.
     timeout_seconds: float = 1800.0
     overrides: dict[str, Any] = field(default_factory=dict)  # Terraform variables of dev to override
     output: Path | None = DEFAULT_OUTPUT
