@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faults import ALL_KINDS, DEFAULT_RATE, CallLedger, FaultInjector, PollerSupervisor
 
 from imgpipe.local.run import visibility_timeout
-from imgpipe.local.stack import LocalFunction, LocalStack
+from imgpipe.local.twin import LocalFunction, LocalStack
 from imgpipe.ops import dlq
 from imgpipe.stack import Stack, StackError
 

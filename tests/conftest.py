@@ -197,7 +197,7 @@ LOCAL_STACK_GROUP = "local-stack"
 def applied_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The emulator with environments/dev applied by Terraform, once per test session (one xdist worker runs
     every test of the `local-stack` group). The group's last test destroys it (tests/e2e/test_cycle.py)."""
-    from imgpipe.local.stack import LocalStack  # noqa: PLC0415  (only the tests that use it pay the import)
+    from imgpipe.local.twin import LocalStack  # noqa: PLC0415  (only the tests that use it pay the import)
 
     outputs = tmp_path_factory.mktemp("applied") / "outputs.json"
     variables = {"function_timeout_seconds": APPLIED_FUNCTION_TIMEOUT_SECONDS}

@@ -16,7 +16,7 @@ import pytest
 
 from image_processor.config import ENVIRONMENT_VARIABLES
 from imgpipe.local.function import DeployedFunction
-from imgpipe.local.stack import STATE_BUCKET, STATE_REGION, LocalFunction, LocalStack
+from imgpipe.local.twin import STATE_BUCKET, STATE_REGION, LocalFunction, LocalStack
 from imgpipe.ops import metadata
 from imgpipe.terraform import Change
 from tests.e2e.helpers import wait_for

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from imgpipe.local.esm import Handler
-from imgpipe.local.stack import LocalFunction, LocalStack
+from imgpipe.local.twin import LocalFunction, LocalStack
 from imgpipe.ops import dlq, metadata
 from tests.e2e.helpers import queue_settings, run_cli, wait_for
 from tests.fixtures_images import photo_jpeg

@@ -12,7 +12,7 @@ import requests
 
 from image_processor.events import S3ObjectRef, notification_body
 from imgpipe.local.run import run_images
-from imgpipe.local.stack import LocalFunction, LocalStack
+from imgpipe.local.twin import LocalFunction, LocalStack
 from tests.e2e.helpers import queue_settings, run_cli, wait_for
 from tests.fixtures_images import (
     UPRIGHT_SIZE,

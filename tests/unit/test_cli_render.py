@@ -105,7 +105,7 @@ def test_the_render_library_reports_each_rejection_as_it_happens_and_refuses_bad
     inputs: Path, tmp_path: Path
 ) -> None:
     # GIVEN the library behind `imgpipe render`, without click WHEN it renders a folder
-    heard: list[render_ops.Outcome] = []
+    heard: list[render_ops.FileResult] = []
     specs = render_ops.load_specs("half", None)
     outcomes = render_ops.render_inputs([inputs], tmp_path / "out", specs, Limits(), on_rejected=heard.append)
     # THEN one outcome per file in folder order, and the rejection was reported on its own

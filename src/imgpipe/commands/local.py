@@ -15,8 +15,8 @@ from image_processor.engine import SpecError, load_variants
 from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.local.progress import bar, start_local_stack
 from imgpipe.local.run import run_images, settle_seconds, visibility_timeout
-from imgpipe.local.stack import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalFunction
 from imgpipe.local.summary import summary
+from imgpipe.local.twin import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalFunction
 from imgpipe.ops.errors import FAILED
 from imgpipe.ops.formatting import console
 

@@ -57,7 +57,7 @@ def render(
         raise CommandExit(FAILED)
 
 
-def _print_table(outcomes: list[ops.Outcome], out_dir: Path) -> None:
+def _print_table(outcomes: list[ops.FileResult], out_dir: Path) -> None:
     # Names, not paths: the output directory is printed once below, and rows stay readable at 80 columns.
     table = Table("input", "status", "variant", "size", "bytes", "output / reason")
     for outcome in outcomes:

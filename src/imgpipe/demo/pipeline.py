@@ -21,8 +21,8 @@ from imgpipe.demo.contact_sheet import write_page
 from imgpipe.demo.samples import write_samples
 from imgpipe.local.progress import bar, start_local_stack
 from imgpipe.local.run import run_images, settle_seconds
-from imgpipe.local.stack import LocalFunction
 from imgpipe.local.summary import summary
+from imgpipe.local.twin import LocalFunction
 from imgpipe.ops.errors import describe_error
 from imgpipe.ops.formatting import console
 from imgpipe.stack import Stack, StackError

@@ -13,7 +13,7 @@ from imgpipe.ops.errors import UsageProblem
 
 
 @dataclass
-class Outcome:
+class FileResult:
     input: str
     status: str  # PROCESSED | REJECTED (the `render --json` shape, docs/architecture.md)
     reason: str | None = None
@@ -39,8 +39,8 @@ def render_inputs(
     out_dir: Path,
     specs: tuple[VariantSpec, ...],
     limits: Limits,
-    on_rejected: Callable[[Outcome], None] = lambda _outcome: None,
-) -> list[Outcome]:
+    on_rejected: Callable[[FileResult], None] = lambda _outcome: None,
+) -> list[FileResult]:
     """Render every file (directories: their files) into `out_dir`, created if missing; one outcome each.
 
     `on_rejected` hears of each rejection as it happens, so a long run reports them before it ends.
@@ -61,20 +61,20 @@ def render_inputs(
 
 def render_file(
     path: Path, out_dir: Path, specs: tuple[VariantSpec, ...], limits: Limits, stem: str | None = None
-) -> Outcome:
+) -> FileResult:
     """Render one local file into `out_dir` as `<stem>_<suffix>.<ext>`."""
     try:
         check_size(path.stat().st_size, limits)
         data = path.read_bytes()
     except ImageRejected as exc:
-        return Outcome(str(path), "REJECTED", exc.reason)
+        return FileResult(str(path), "REJECTED", exc.reason)
     except OSError as exc:  # the input cannot be used, like any other bad input
-        return Outcome(str(path), "REJECTED", f"cannot read: {exc.strerror or exc}")
+        return FileResult(str(path), "REJECTED", f"cannot read: {exc.strerror or exc}")
     try:
         rendered = render_image(data, specs, limits)
     except ImageRejected as exc:
-        return Outcome(str(path), "REJECTED", exc.reason)
-    outcome = Outcome(str(path), "PROCESSED")
+        return FileResult(str(path), "REJECTED", exc.reason)
+    outcome = FileResult(str(path), "PROCESSED")
     for variant in rendered.variants:
         target = out_dir / f"{stem or path.stem}_{variant.suffix}.{variant.extension}"
         try:
