@@ -50,19 +50,18 @@ def test_a_second_plan_changes_only_what_the_emulator_does_not_store(applied_sta
     assert changes == EMULATOR_DIFFERENCES
 
 
-def test_make_plan_env_dev_reads_the_same_state_on_the_emulator(applied_stack: LocalStack) -> None:
-    # GIVEN the user's own command, pointed at the emulator as docs/deploy.md describes (AWS_ENDPOINT_URL and
-    # the emulator's state bucket), with the variables this session applied
+def make_plan(
+    applied_stack: LocalStack, environment: str, tf_args: list[str]
+) -> subprocess.CompletedProcess[str]:
+    """The user's own `make plan ENV=...`, pointed at the emulator as docs/deploy.md describes
+    (AWS_ENDPOINT_URL and the emulator's state bucket); each environment has its own state key there."""
     env = {
         **applied_stack.environ(),
         "IMGPIPE_STATE_BUCKET": STATE_BUCKET,
         "IMGPIPE_STATE_REGION": STATE_REGION,
     }
-    arguments = ["-no-color", *(f"-var-file={path.name}" for path in applied_stack.var_files)]
-    arguments += [f"-var={name}={value}" for name, value in applied_stack.variables.items()]
-    # WHEN `make plan ENV=dev` runs
     done = subprocess.run(
-        ["make", "plan", "ENV=dev", f"TF_ARGS={' '.join(arguments)}"],
+        ["make", "plan", f"ENV={environment}", f"TF_ARGS={' '.join(['-no-color', *tf_args])}"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -70,8 +69,17 @@ def test_make_plan_env_dev_reads_the_same_state_on_the_emulator(applied_stack: L
         timeout=600,
         check=False,
     )
-    # THEN it plans against the applied state: only the emulator's differences
     assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def test_make_plan_env_dev_reads_the_same_state_on_the_emulator(applied_stack: LocalStack) -> None:
+    # GIVEN the variables this session applied
+    arguments = [f"-var-file={path.name}" for path in applied_stack.var_files]
+    arguments += [f"-var={name}={value}" for name, value in applied_stack.variables.items()]
+    # WHEN `make plan ENV=dev` runs
+    done = make_plan(applied_stack, "dev", arguments)
+    # THEN it plans against the applied state: only the emulator's differences
     assert f"Plan: 0 to add, {len(EMULATOR_DIFFERENCES)} to change, 0 to destroy." in done.stdout, (
         done.stdout[-3000:]
     )
@@ -81,24 +89,10 @@ def test_make_plan_env_dev_reads_the_same_state_on_the_emulator(applied_stack: L
 def test_make_plan_of_the_other_environments_creates_their_dashboard(
     applied_stack: LocalStack, environment: str
 ) -> None:
-    # GIVEN the user's command for an environment not applied here (its own, empty state on the emulator)
-    env = {
-        **applied_stack.environ(),
-        "IMGPIPE_STATE_BUCKET": STATE_BUCKET,
-        "IMGPIPE_STATE_REGION": STATE_REGION,
-    }
+    # GIVEN an environment not applied here (its own, empty state on the emulator)
     # WHEN `make plan ENV=<environment>` runs (it builds that environment's layer architecture itself)
-    done = subprocess.run(
-        ["make", "plan", f"ENV={environment}", "TF_ARGS=-no-color"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = make_plan(applied_stack, environment, [])
     # THEN the plan creates the whole stack, the dashboard among it, and its URL is an output
-    assert done.returncode == 0, done.stderr[-2000:]
     assert "module.lambda_images.aws_cloudwatch_dashboard.this will be created" in done.stdout
     assert "+ dashboard_url" in done.stdout, done.stdout[-3000:]
     assert "to change, 0 to destroy." in done.stdout and "Plan: 0 to add" not in done.stdout
