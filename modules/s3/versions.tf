@@ -11,9 +11,6 @@ terraform {
   required_version = ">= 1.5.0"
 
   required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100, < 7.0"
-    }
+    aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
   }
 }

@@ -99,7 +99,7 @@ def test_a_value_a_module_refuses_fails_the_root_plan(tmp_path: Path) -> None:
     root = copy_tree(tmp_path / "tree") / "environments" / "dev"
     values = "".join(f"    {name} = {json.dumps(value)}\n" for name, (value, _) in MODULE_RULES.items())
     (root / "tests" / "validation.tftest.hcl").write_text(
-        'mock_provider "aws" {\n  source = "./tests/aws"\n}\n\n'
+        'mock_provider "aws" {\n  source = "../../tests/terraform/mocks/aws"\n}\n\n'
         'run "module_rules" {\n  command = plan\n\n  variables {\n'
         f'    aws_region  = "eu-west-1"\n    environment = "dev"\n{values}  }}\n}}\n'
     )

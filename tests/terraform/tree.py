@@ -24,11 +24,16 @@ ENVIRONMENTS = _directories("environments")
 DIRECTORIES = (*(f"modules/{m}" for m in MODULES), *(f"environments/{e}" for e in ENVIRONMENTS))
 
 
+# The mocked AWS that every module's and root's `terraform test` suites share (mock_provider's `source`).
+MOCKS = "tests/terraform/mocks"
+
+
 def copy_tree(dst: Path, src: Path = REPO) -> Path:
-    """modules/ and environments/, symlinks dereferenced (edits never reach the original)."""
+    """modules/, environments/ and the suites' shared mocks, symlinks dereferenced (edits never reach the
+    original)."""
     dst.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan")
-    for name in ("modules", "environments"):
+    for name in ("modules", "environments", MOCKS):
         shutil.copytree(src / name, dst / name, symlinks=False, ignore=ignore)
     return dst
 

@@ -3,7 +3,7 @@
 # tests/terraform/test_environments.py shows those failures reach a plan of this root.
 
 mock_provider "aws" {
-  source = "./tests/aws"
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # filebase64sha256() needs files that exist; the build's zips may not (the plan never uploads them).

@@ -1,5 +1,6 @@
-# Mocked AWS values for the root's suites: the account, partition and Region every derived ARN is built from
-# (the modules check those ARNs' shape), and policy documents that are JSON.
+# The mocked AWS of every module's and root's `terraform test` suites (mock_provider "aws" { source = ... }):
+# the account, partition and Region every derived ARN is built from (the modules check those ARNs' shape), and
+# policy documents that are JSON. A suite adds or overrides what only it needs inline.
 mock_data "aws_caller_identity" {
   defaults = {
     account_id = "123456789012"
