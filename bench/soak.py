@@ -36,7 +36,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,27 @@ class SoakConfig:
     overrides: dict[str, Any] = field(default_factory=dict)  # Terraform variables of dev to override
     output: Path | None = DEFAULT_OUTPUT
     work_dir: Path = Path("build/soak")
+
+
+@dataclass
+class _Observed:
+    """What a run saw, filled in as it goes: the report is worked out from this, not from the stack."""
+
+    began_wall: float
+    first_drain: float = 0.0
+    dead_depth: int = 0
+    dead_keys: Counter[str] = field(default_factory=Counter)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    drained: bool = False
+    elapsed: float = 0.0
+    # the last look, taken with the faults off
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    variant_keys: set[str] = field(default_factory=set)
+    dlq_left: int = 0
+    queue_left: int = 0
+    poller_restarts: int = 0
+    mapping_stats: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -346,7 +367,7 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
             QueueUrl=stack.queue_url, AttributeNames=["RedrivePolicy"]
         )["Attributes"]["RedrivePolicy"])["maxReceiveCount"])  # fmt: skip
         supervisor = PollerSupervisor(mapping).start()
-        began_wall, began = time.time(), time.monotonic()
+        seen, began = _Observed(began_wall=time.time()), time.monotonic()
         deadline = began + config.timeout_seconds
         uploader = Uploader(
             stack,
@@ -363,23 +384,23 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
             f"fault rate {config.fault_rate:.0%}, {config.pollers} pollers, "
             f"local function timeout {mapping.config.timeout_seconds}s (visibility {visibility}s)"
         )
-        drained = wait_drained(stack, uploader, deadline)
-        first_drain = time.monotonic() - began
-        dead_depth = dlq.depth(stack, stack.dlq_url).visible
-        dead_keys = dlq_keys(stack, dead_depth)
+        seen.drained = wait_drained(stack, uploader, deadline)
+        seen.first_drain = time.monotonic() - began
+        seen.dead_depth = dlq.depth(stack, stack.dlq_url).visible
+        seen.dead_keys = dlq_keys(stack, seen.dead_depth)
         log(
-            f"soak: drained in {first_drain:.0f}s; {dead_depth} message(s) in the DLQ "
-            f"({len(dead_keys)} distinct uploads)"
+            f"soak: drained in {seen.first_drain:.0f}s; {seen.dead_depth} message(s) in the DLQ "
+            f"({len(seen.dead_keys)} distinct uploads)"
         )
         if config.redrive_fault_rate is not None:
             injector.rate = config.redrive_fault_rate
-        rounds = []
-        while drained and time.monotonic() < deadline and len(rounds) < config.max_redrive_rounds:
+        rounds = seen.rounds
+        while seen.drained and time.monotonic() < deadline and len(rounds) < config.max_redrive_rounds:
             depth = dlq.depth(stack, stack.dlq_url).visible
             if depth == 0:
                 break
             result = dlq.redrive(stack)
-            drained = wait_drained(stack, uploader, deadline)
+            seen.drained = wait_drained(stack, uploader, deadline)
             rounds.append(
                 {
                     "dlq_before": depth,
@@ -394,46 +415,28 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
                 f"soak: redrive round {len(rounds)}: moved {result.moved} ({result.mode}), "
                 f"{rounds[-1]['dlq_after']} back in the DLQ"
             )
-        elapsed = time.monotonic() - began
+        seen.elapsed = time.monotonic() - began
         supervisor.stop()
         # Stop faults before looking, then look at what is there.
         injector.enabled = False
-        records = scan_records(stack)
-        variant_keys = bucket_keys(stack, stack.destination_prefix)
+        seen.records = scan_records(stack)
+        seen.variant_keys = bucket_keys(stack, stack.destination_prefix)
         final_depth = dlq.depth(stack, stack.dlq_url)
-        main_depth = _queue_busy(stack)
-        stats = {
+        seen.dlq_left = final_depth.visible + final_depth.in_flight
+        seen.queue_left = _queue_busy(stack)
+        seen.poller_restarts = supervisor.restarts
+        seen.mapping_stats = {
             name: getattr(mapping.stats, name)
             for name in ("invocations", "records", "deleted", "item_failures", "batch_failures", "timeouts")
         }
-        report = _report(
-            config=config,
-            corpus=corpus,
-            uploader=uploader,
-            ledger=ledger,
-            injector=injector,
-            records=records,
-            variant_keys=variant_keys,
-            bucket=stack.bucket,
-            began_wall=began_wall,
-            elapsed=elapsed,
-            first_drain=first_drain,
-            dead_depth=dead_depth,
-            dead_keys=dead_keys,
-            rounds=rounds,
-            drained=drained,
-            dlq_left=final_depth.visible + final_depth.in_flight,
-            queue_left=main_depth,
-            poller_restarts=supervisor.restarts,
-            mapping_stats=stats,
-            timings={
-                "function_timeout_seconds": mapping.config.timeout_seconds,
-                "visibility_timeout_seconds": visibility,
-                "max_receive_count": max_receive_count,
-                "batch_size": mapping.config.batch_size,
-                "pollers": config.pollers,
-            },
-        )
+        seen.timings = {
+            "function_timeout_seconds": mapping.config.timeout_seconds,
+            "visibility_timeout_seconds": visibility,
+            "max_receive_count": max_receive_count,
+            "batch_size": mapping.config.batch_size,
+            "pollers": config.pollers,
+        }
+        report = _report(config, corpus, uploader, ledger, injector, stack.bucket, seen)
         function.__exit__()
     if config.output is not None:
         config.output.parent.mkdir(parents=True, exist_ok=True)
@@ -442,27 +445,13 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
 
 
 def _report(
-    *,
     config: SoakConfig,
     corpus: list[Upload],
     uploader: Uploader,
     ledger: CallLedger,
     injector: FaultInjector,
-    records: dict[str, list[dict[str, Any]]],
-    variant_keys: set[str],
     bucket: str,
-    began_wall: float,
-    elapsed: float,
-    first_drain: float,
-    dead_depth: int,
-    dead_keys: Counter[str],
-    rounds: list[dict[str, Any]],
-    drained: bool,
-    dlq_left: int,
-    queue_left: int,
-    poller_restarts: int,
-    mapping_stats: dict[str, Any],
-    timings: dict[str, Any],
+    seen: _Observed,
 ) -> dict[str, Any]:
     statuses: Counter[str] = Counter()
     lost: list[str] = []
@@ -474,7 +463,7 @@ def _report(
     processing: list[float] = []
     for upload in corpus:
         pk = f"{bucket}/{upload.key}"
-        items = records.get(pk, [])
+        items = seen.records.get(pk, [])
         extra_records += max(0, len(items) - 1)
         final = [item for item in items if item["status"] in ("PROCESSED", "REJECTED")]
         if not final:
@@ -485,7 +474,7 @@ def _report(
         processing.append(final[0].get("duration_ms", 0))
         if status != upload.expect:
             misclassified.append(f"{upload.key}: {status} ({final[0].get('reason')})")
-        if status == "PROCESSED" and not set(final[0]["variants"]) <= variant_keys:
+        if status == "PROCESSED" and not set(final[0]["variants"]) <= seen.variant_keys:
             missing_variants.append(upload.key)
         done = ledger.finished_at(pk)
         if done is not None and upload.key in uploader.landed:
@@ -495,7 +484,7 @@ def _report(
     duplicate_count = (
         duplicates["renders_after_final_record"] + duplicates["extra_final_records"] + extra_records
     )
-    span = (max(finished) - began_wall) if finished else elapsed
+    span = (max(finished) - seen.began_wall) if finished else seen.elapsed
     processed, rejected = statuses["PROCESSED"], statuses["REJECTED"]
     faults = injector.summary()
     aws_calls = sum(
@@ -510,8 +499,8 @@ def _report(
         "no_duplicates": duplicate_count == 0,
         "bad_inputs_rejected_good_processed": not misclassified,
         "variants_in_bucket": not missing_variants,
-        "dlq_empty_after_redrive": dlq_left == 0,
-        "queue_drained": drained and queue_left == 0,
+        "dlq_empty_after_redrive": seen.dlq_left == 0,
+        "queue_drained": seen.drained and seen.queue_left == 0,
         "every_fault_kind_injected": config.fault_rate == 0
         or all(faults["injected"].get(kind, 0) > 0 for kind in config.fault_kinds),
     }
@@ -519,7 +508,7 @@ def _report(
         "uploads": len(corpus),
         "processed": processed,
         "rejected": rejected,
-        "dead_lettered_before_redrive": len(dead_keys),
+        "dead_lettered_before_redrive": len(seen.dead_keys),
         "lost": len(lost),
         "duplicates": duplicate_count,
         "throughput_images_per_s": round((processed + rejected) / span, 2) if span > 0 else 0.0,
@@ -530,16 +519,16 @@ def _report(
         "checks": checks,
         "detail": {
             "bad_inputs": sum(1 for u in corpus if u.expect == "REJECTED"),
-            "dead_lettered_messages_before_redrive": dead_depth,
-            "redrive_rounds": rounds,
-            "seconds_to_first_drain": round(first_drain, 1),
+            "dead_lettered_messages_before_redrive": seen.dead_depth,
+            "redrive_rounds": seen.rounds,
+            "seconds_to_first_drain": round(seen.first_drain, 1),
             # finished before the first redrive, over the time to the first drain: the pipeline's own pace
             "throughput_before_redrive_images_per_s": round(
-                sum(1 for t in finished if t <= began_wall + first_drain) / first_drain, 2
+                sum(1 for t in finished if t <= seen.began_wall + seen.first_drain) / seen.first_drain, 2
             )
-            if first_drain > 0
+            if seen.first_drain > 0
             else 0.0,
-            "seconds_total": round(elapsed, 1),
+            "seconds_total": round(seen.elapsed, 1),
             "latency_p99_ms": round(percentile(latencies, 0.99)),
             "latency_max_ms": round(max(latencies, default=0.0)),
             "latency_mean_ms": round(statistics.fmean(latencies)) if latencies else 0,
@@ -548,21 +537,21 @@ def _report(
             "processing_p95_ms": round(percentile(processing, 0.95)),
             "faults": faults,
             "aws_calls_faulted_fraction": round(aws_faults / aws_calls, 4) if aws_calls else 0.0,
-            "poller_restarts": poller_restarts,
+            "poller_restarts": seen.poller_restarts,
             "uploader_window_stalls": uploader.stalls,
             "duplicates": {**duplicates, "extra_records_in_table": extra_records},
             "function_calls": dict(sorted(ledger.calls.items())),
-            "mapping": mapping_stats,
-            "timings": timings,
+            "mapping": seen.mapping_stats,
+            "timings": seen.timings,
             "lost_keys": lost[:20],
             # every record a lost upload has (none, a stranded claim, a FAILED one); was it dead-lettered
             "lost_detail": {
                 key: {
                     "records": [
                         {k: v for k, v in item.items() if k != "variants"}
-                        for item in records.get(f"{bucket}/{key}", [])
+                        for item in seen.records.get(f"{bucket}/{key}", [])
                     ],
-                    "dead_lettered_before_redrive": key in dead_keys,
+                    "dead_lettered_before_redrive": key in seen.dead_keys,
                 }
                 for key in lost[:20]
             },
@@ -653,22 +642,10 @@ def _parse(argv: list[str] | None) -> SoakConfig:
         parser.error(f"unknown fault kinds: {', '.join(sorted(unknown))}")
     if args.uploads < 1 or not 0 <= args.fault_rate <= 1 or not 0 <= args.bad_fraction <= 1:
         parser.error("--uploads must be >= 1, --fault-rate and --bad-fraction in [0, 1]")
-    return SoakConfig(
-        uploads=args.uploads,
-        bad_fraction=args.bad_fraction,
-        fault_rate=args.fault_rate,
-        redrive_fault_rate=args.redrive_fault_rate,
-        fault_kinds=kinds,
-        seed=args.seed,
-        pollers=args.pollers,
-        preset=args.preset,
-        function_timeout=args.function_timeout,
-        upload_rate=args.upload_rate,
-        window=args.window or None,
-        timeout_seconds=args.timeout,
-        overrides=overrides,
-        output=args.output,
-    )
+    # Options named after a field of SoakConfig go straight across to it; these are read otherwise.
+    given = {"fault_kinds": kinds, "window": args.window or None, "timeout_seconds": args.timeout}
+    same = {f.name: getattr(args, f.name) for f in fields(SoakConfig) if f.name in vars(args)}
+    return SoakConfig(**(same | given), overrides=overrides)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -218,15 +218,8 @@ class Processor:
         ]
         return MessageResult(objects=results, skipped=parsed.skipped)
 
-    def process_object(
-        self,
-        ref: S3ObjectRef,
-        *,
-        receive_count: int = 1,
-        remaining_ms: int | None = None,
-        deadline: Deadline | None = None,
-    ) -> ObjectResult:
-        deadline = deadline or Deadline.after(remaining_ms)
+    def process_object(self, ref: S3ObjectRef, *, receive_count: int, deadline: Deadline) -> ObjectResult:
+        """One object of a message, in the time its invocation has left (`deadline`, one per message)."""
         attempt = _Attempt(
             ref=ref,
             record_key=ref.record_key,

@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import boto3
 from botocore.config import Config
@@ -148,6 +148,24 @@ def _terraform_error(stderr: str) -> str:
     return (errors or [line for line in lines if line] or ["failed"])[0]
 
 
+class _Output:
+    """A stack output the commands cannot do without, read as an attribute of the `Stack`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, stack: None, owner: type[Stack]) -> _Output: ...
+    @overload
+    def __get__(self, stack: Stack, owner: type[Stack] | None = None) -> str: ...
+    def __get__(self, stack: Stack | None, owner: type[Stack] | None = None) -> str | _Output:
+        # Looked up on the class (help(), mock's spec), it is itself, as a property would be.
+        return self if stack is None else stack.outputs.require(self.name)
+
+    def __set__(self, stack: Stack, value: object) -> None:
+        raise AttributeError(f"{self.name} is an output of the stack, not to be set on it")
+
+
 @dataclass
 class Stack:
     """Outputs plus a boto3 session pointed at the right endpoint; clients are created once each."""
@@ -172,36 +190,17 @@ class Stack:
             )
         return self._clients[service]
 
-    @property
-    def bucket(self) -> str:
-        return self.outputs.require("bucket_name")
-
-    @property
-    def queue_url(self) -> str:
-        return self.outputs.require("queue_url")
-
-    @property
-    def dlq_url(self) -> str:
-        return self.outputs.require("dlq_url")
-
-    @property
-    def table(self) -> str:
-        return self.outputs.require("metadata_table_name")
-
-    @property
-    def source_prefix(self) -> str:
-        """Uploads under it are processed (the stack's `source_prefix` output)."""
-        return self.outputs.require("source_prefix")
+    bucket = _Output("bucket_name")
+    queue_url = _Output("queue_url")
+    dlq_url = _Output("dlq_url")
+    table = _Output("metadata_table_name")
+    source_prefix = _Output("source_prefix")  # uploads under it are processed
+    destination_prefix = _Output("destination_prefix")  # variants are written under it
 
     def source_key(self, path: str) -> str:
         """`2026/cat.jpg` and `uploads/2026/cat.jpg` both mean the upload `uploads/2026/cat.jpg`."""
         path = path.lstrip("/")
         return path if path.startswith(self.source_prefix) else self.source_prefix + path
-
-    @property
-    def destination_prefix(self) -> str:
-        """Variants are written under it (the stack's `destination_prefix` output)."""
-        return self.outputs.require("destination_prefix")
 
     def queue_arn(self, url: str) -> str:
         known = {self.queue_url: "queue_arn", self.dlq_url: "dlq_arn"}.get(url)

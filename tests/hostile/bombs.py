@@ -79,17 +79,24 @@ def mpo_scan_bomb() -> bytes:
     first_end = data.find(b"\xff\xd9")
     bomb = bytearray(_repeat_last_scan(data, first_end, SCAN_REPEATS))
     inserted = len(bomb) - len(data)
-    base = bomb.find(b"MPF\0") + 4  # offsets in the MP index are relative to its TIFF header
-    endian = "<" if bomb[base : base + 2] == b"II" else ">"
-    ifd = base + struct.unpack_from(endian + "I", bomb, base + 4)[0]
-    (count,) = struct.unpack_from(endian + "H", bomb, ifd)
+    endian, entries = mp_entries(bomb)
+    offset_at = entries + 16 + 8  # the second image's offset
+    (offset,) = struct.unpack_from(endian + "I", bomb, offset_at)
+    struct.pack_into(endian + "I", bomb, offset_at, offset + inserted)
+    return bytes(bomb)
+
+
+def mp_entries(data: bytes | bytearray) -> tuple[str, int]:
+    """The byte order of an MPO's MP index (APP2 "MPF") and where in `data` its MPEntry list starts: 16 bytes
+    per image (attributes, size, offset, dependents)."""
+    base = data.find(b"MPF\0") + 4  # offsets in the MP index are relative to its TIFF header
+    endian = "<" if data[base : base + 2] == b"II" else ">"
+    ifd = base + struct.unpack_from(endian + "I", data, base + 4)[0]
+    (count,) = struct.unpack_from(endian + "H", data, ifd)
     for i in range(count):
-        tag, _type, _n, value = struct.unpack_from(endian + "HHII", bomb, ifd + 2 + 12 * i)
-        if tag == 0xB002:  # MPEntry: 16 bytes per image (attributes, size, offset, dependents)
-            offset_at = base + value + 16 + 8
-            (offset,) = struct.unpack_from(endian + "I", bomb, offset_at)
-            struct.pack_into(endian + "I", bomb, offset_at, offset + inserted)
-            return bytes(bomb)
+        tag, _type, _n, value = struct.unpack_from(endian + "HHII", data, ifd + 2 + 12 * i)
+        if tag == 0xB002:  # MPEntry
+            return endian, base + value
     raise AssertionError("no MPEntry tag in the generated MPO")
 
 

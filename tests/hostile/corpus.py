@@ -33,7 +33,7 @@ from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_JPEG_SCA
 from image_processor.engine.ico import MAX_SIDE as ICO_MAX_SIDE
 from image_processor.engine.jpeg import MAX_SEGMENTS
 from tests.hostile import bombs
-from tests.hostile.bombs import png_chunk, zeros_deflated
+from tests.hostile.bombs import mp_entries, png_chunk, zeros_deflated
 
 PROCESSED = "PROCESSED"
 REJECTED = "REJECTED"
@@ -232,17 +232,10 @@ def _gif_bad_lzw() -> bytes:
 def _mpo_bad_index() -> bytes:
     """An MPO whose MP index (APP2 "MPF") puts the second frame 2 GiB past the end of the file."""
     data = bytearray(valid("MPO"))
-    base = data.find(b"MPF\0") + 4  # offsets in the MP index are relative to its TIFF header
-    endian = "<" if data[base : base + 2] == b"II" else ">"
-    ifd = base + struct.unpack_from(endian + "I", data, base + 4)[0]
-    (count,) = struct.unpack_from(endian + "H", data, ifd)
-    for i in range(count):
-        tag, _type, _n, value = struct.unpack_from(endian + "HHII", data, ifd + 2 + 12 * i)
-        if tag == 0xB002:  # MPEntry: 16 bytes per image (attributes, size, offset, dependents)
-            second = base + value + 16
-            struct.pack_into(endian + "II", data, second + 4, 0x7FFFFFF0, 0x7FFFFFF0)
-            return bytes(data)
-    raise AssertionError("no MPEntry tag in the generated MPO")
+    endian, entries = mp_entries(data)
+    second = entries + 16
+    struct.pack_into(endian + "II", data, second + 4, 0x7FFFFFF0, 0x7FFFFFF0)
+    return bytes(data)
 
 
 def _png_huge(width: int, height: int, *, real_rows: int = 4) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from image_processor.adapters.metadata import MetadataTable
+from image_processor.records import RecordKey
 from tests.function_events import s3_body, sqs_event, sqs_record
 
 
@@ -60,6 +62,22 @@ class Pipeline:
         """One SQS record per upload, one invocation."""
         return self.invoke(
             *(sqs_record(self.body(upload), receive_count=receive_count) for upload in uploads)
+        )
+
+    def claim(self, upload: dict[str, Any], *, token: str, lease_seconds: int) -> None:
+        """Another delivery's claim on `upload`, taken directly through the adapter (a lease already over when
+        `lease_seconds` is negative: an invocation that died)."""
+        now = int(time.time())
+        self.records.claim(
+            RecordKey.for_object(self.bucket, upload["key"], upload["version_id"], upload["etag"]),
+            bucket=self.bucket,
+            object_key=upload["key"],
+            token=token,
+            now=now,
+            lease_until=now + lease_seconds,
+            claimed_at="2026-11-22T05:00:00.000Z",
+            signature=self.handler.settings.variants_signature,
+            expires_at=None,
         )
 
     def record(self, key: str, bucket: str | None = None) -> dict[str, Any] | None:

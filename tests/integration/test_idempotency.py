@@ -90,27 +90,11 @@ def test_two_racing_deliveries_render_once(pipeline: Pipeline, renders: list[str
     assert (record["status"], record["attempts"]) == ("PROCESSED", 1)  # type: ignore[index]
 
 
-def claim(pipeline: Pipeline, upload: dict[str, Any], *, lease_seconds: int, token: str = "other") -> None:
-    """Another delivery's claim, taken directly through the adapter."""
-    now = int(time.time())
-    pipeline.records.claim(
-        RecordKey.for_object(pipeline.bucket, upload["key"], upload["version_id"], upload["etag"]),
-        bucket=pipeline.bucket,
-        object_key=upload["key"],
-        token=token,
-        now=now,
-        lease_until=now + lease_seconds,
-        claimed_at="2026-11-22T05:00:00.000Z",
-        signature=pipeline.handler.settings.variants_signature,
-        expires_at=None,
-    )
-
-
 def test_a_live_claim_makes_the_record_a_batch_item_failure(pipeline: Pipeline, renders: list[str]) -> None:
     # GIVEN another delivery holds a live claim on one object
     held = pipeline.upload("uploads/held.jpg", photo_jpeg((320, 240)))
     free = pipeline.upload("uploads/free.jpg", photo_jpeg((320, 240)))
-    claim(pipeline, held, lease_seconds=600)
+    pipeline.claim(held, token="other", lease_seconds=600)
     # WHEN a batch with it and another object runs
     response = pipeline.invoke(
         sqs_record(pipeline.body(held), message_id="m-held"),
@@ -125,27 +109,40 @@ def test_a_live_claim_makes_the_record_a_batch_item_failure(pipeline: Pipeline, 
 def test_an_expired_claim_is_taken_over(pipeline: Pipeline) -> None:
     # GIVEN a claim whose function died (its lease ran out)
     cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
-    claim(pipeline, cat, lease_seconds=-5)
+    pipeline.claim(cat, token="other", lease_seconds=-5)
     # WHEN the message comes back THEN it is processed, and the record counts both claims
     assert pipeline.deliver(cat, receive_count=2) == {"batchItemFailures": []}
     record = pipeline.record(cat["key"])
     assert (record["status"], record["attempts"]) == ("PROCESSED", 2)  # type: ignore[index]
 
 
-def test_a_claim_lost_while_working_is_retried_not_recorded(pipeline: Pipeline) -> None:
-    # GIVEN another delivery takes the claim over while this one writes variants
-    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
-    key = RecordKey.for_object(pipeline.bucket, cat["key"], None, cat["etag"])
+def while_writing_variants(
+    pipeline: Pipeline,
+    upload: dict[str, Any],
+    update: str,
+    values: dict[str, Any],
+    names: dict[str, str] | None = None,
+) -> None:
+    """Another delivery changes the upload's record (UpdateExpression `update`) while this one writes its
+    variants: a hook before each PutObject."""
+    key = RecordKey.for_object(pipeline.bucket, upload["key"], None, upload["etag"])
 
-    def steal(**_: Any) -> None:
+    def change(**_: Any) -> None:
         pipeline.dynamodb.update_item(
             TableName=pipeline.table,
             Key=key.as_item_key(),
-            UpdateExpression="SET claim_token = :other",
-            ExpressionAttributeValues={":other": {"S": "other"}},
+            UpdateExpression=update,
+            ExpressionAttributeValues=values,
+            **({"ExpressionAttributeNames": names} if names else {}),
         )
 
-    pipeline.s3.meta.events.register("before-call.s3.PutObject", steal)
+    pipeline.s3.meta.events.register("before-call.s3.PutObject", change)
+
+
+def test_a_claim_lost_while_working_is_retried_not_recorded(pipeline: Pipeline) -> None:
+    # GIVEN another delivery takes the claim over while this one writes variants
+    cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
+    while_writing_variants(pipeline, cat, "SET claim_token = :other", {":other": {"S": "other"}})
     # WHEN it finishes THEN its final write is refused and the message is retried
     assert pipeline.retried(sqs_record(pipeline.body(cat), message_id="m1")) == {"m1"}
     record = pipeline.record(cat["key"])
@@ -233,18 +230,13 @@ def test_a_final_write_whose_retried_request_finds_itself_is_done(pipeline: Pipe
 def test_a_final_write_refused_for_another_record_is_still_retried(pipeline: Pipeline) -> None:
     # GIVEN another delivery took the claim over and wrote its own final record while this one worked
     cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
-    key = RecordKey.for_object(pipeline.bucket, cat["key"], None, cat["etag"])
-
-    def other_finishes(**_: Any) -> None:
-        pipeline.dynamodb.update_item(
-            TableName=pipeline.table,
-            Key=key.as_item_key(),
-            UpdateExpression="SET #s = :done, claim_token = :other",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":done": {"S": "PROCESSED"}, ":other": {"S": "other"}},
-        )
-
-    pipeline.s3.meta.events.register("before-call.s3.PutObject", other_finishes)
+    while_writing_variants(
+        pipeline,
+        cat,
+        "SET #s = :done, claim_token = :other",
+        {":done": {"S": "PROCESSED"}, ":other": {"S": "other"}},
+        names={"#s": "status"},
+    )
     # WHEN this delivery's final write is refused THEN it is retried, not taken for its own write
     assert pipeline.retried(sqs_record(pipeline.body(cat), message_id="m1")) == {"m1"}
 

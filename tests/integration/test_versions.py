@@ -15,7 +15,6 @@ import pytest
 import image_processor.processor as processor_module
 from image_processor.engine import RenderInterrupted
 from image_processor.processor import Outcome, Processor
-from image_processor.records import RecordKey
 from tests.fixtures_images import photo_jpeg
 from tests.integration.function_pipeline import Pipeline
 
@@ -119,22 +118,6 @@ def test_a_stem_belongs_to_its_first_source(pipeline: Pipeline) -> None:
     assert pipeline.records.records_for(pipeline.bucket, "uploads/dog.jpg")[-1]["status"] == "PROCESSED"
 
 
-def dead_claim(pipeline: Pipeline, upload: dict[str, Any], token: str) -> None:
-    """A claim whose invocation died: taken, never released, its lease already over."""
-    now = int(time.time())
-    pipeline.records.claim(
-        RecordKey.for_object(pipeline.bucket, upload["key"], upload["version_id"], upload["etag"]),
-        bucket=pipeline.bucket,
-        object_key=upload["key"],
-        token=token,
-        now=now,
-        lease_until=now - 5,
-        claimed_at="2026-11-22T05:00:00.000Z",
-        signature=pipeline.handler.settings.variants_signature,
-        expires_at=None,
-    )
-
-
 def interrupted(*_: Any, **__: Any) -> Any:
     raise RenderInterrupted("render stopped at its wall deadline of 47.0 s")
 
@@ -174,8 +157,8 @@ def test_an_object_whose_render_ran_out_of_time_twice_is_rejected_not_retried(
 def test_a_killed_invocation_is_not_held_against_the_image(pipeline: Pipeline) -> None:
     # GIVEN two claims whose invocations died (a kill of any call: the cause is unknown)
     cat = pipeline.upload("uploads/cat.jpg", photo_jpeg((320, 240)))
-    dead_claim(pipeline, cat, "first")
-    dead_claim(pipeline, cat, "second")
+    pipeline.claim(cat, token="first", lease_seconds=-5)
+    pipeline.claim(cat, token="second", lease_seconds=-5)
     # WHEN it comes back THEN it is processed, and no interruption is counted
     assert pipeline.deliver(cat, receive_count=3) == {"batchItemFailures": []}
     record = pipeline.record(cat["key"])

@@ -52,6 +52,12 @@ class Env:
         # prog_name: the usage hints then read as the console script prints them.
         return CliRunner().invoke(main, ["--outputs", str(self.outputs_file), *args], prog_name="imgpipe")
 
+    def cli_json(self, *args: str) -> Any:
+        """The command's JSON output; it must have succeeded."""
+        result = self.cli(*args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
     def record(
         self,
         key: str,
@@ -221,9 +227,7 @@ def test_missing_resource_is_a_configuration_error(env: Env) -> None:
 def test_dlq_stats_counts_dead_letters(env: Env) -> None:
     env.dead_letter(s3_event("uploads/a.jpg"))
     env.dead_letter("not json at all")
-    result = env.cli("dlq", "stats", "--json")
-    assert result.exit_code == 0, result.output
-    stats = json.loads(result.stdout)
+    stats = env.cli_json("dlq", "stats", "--json")
     assert stats["dlq"]["visible"] == 2
     assert stats["queue"]["visible"] == 0
     assert stats["oldest_age_from"] == "sample"
@@ -397,9 +401,7 @@ def api_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_metadata_get_prints_the_latest_record_without_internals(records: Env) -> None:
     records.record("uploads/1.jpg", "PROCESSED", "2026-11-22T07:00:00.000Z", version="v2")
-    result = records.cli("metadata", "get", "uploads/1.jpg", "--json")
-    assert result.exit_code == 0, result.output
-    record = json.loads(result.stdout)
+    record = records.cli_json("metadata", "get", "uploads/1.jpg", "--json")
     assert (record["key"], record["sk"], record["processed_at"]) == (
         "uploads/1.jpg",
         "v#v2",
@@ -470,10 +472,8 @@ def test_metadata_get_shows_the_final_record_past_a_stale_claim(records: Env) ->
     # GIVEN 1.jpg processed (v1), then a newer version v2 whose function died holding its claim
     records.claim("uploads/1.jpg", "v2", claimed_at="2026-11-22T05:09:00.000Z", lease_until=LEASE_RAN_OUT)
     # WHEN an operator gets the record
-    result = records.cli("metadata", "get", "uploads/1.jpg", "--json")
+    record = records.cli_json("metadata", "get", "uploads/1.jpg", "--json")
     # THEN the final record is shown, and the stranded claim is reported as stale
-    assert result.exit_code == 0, result.output
-    record = json.loads(result.stdout)
     assert (record["sk"], record["status"], record["processed_at"]) == (
         "v#v1",
         "PROCESSED",
@@ -531,9 +531,7 @@ def test_metadata_get_a_live_claim_is_newest_and_not_stale(records: Env) -> None
     lease = int(time.time()) + 3600
     records.claim("uploads/1.jpg", "v2", claimed_at="2026-11-22T05:09:00.000Z", lease_until=lease)
     # WHEN an operator gets the record THEN it is the live claim
-    result = records.cli("metadata", "get", "uploads/1.jpg", "--json")
-    assert result.exit_code == 0, result.output
-    record = json.loads(result.stdout)
+    record = records.cli_json("metadata", "get", "uploads/1.jpg", "--json")
     until = datetime.fromtimestamp(lease, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert (record["sk"], record["status"], record["stale"], record["lease_until"]) == (
         "v#v2",
@@ -630,9 +628,7 @@ def test_reprocess_skips_and_counts_archived_uploads(env: Env) -> None:
 
 
 def test_alarms_all_ok_exits_zero_and_lists_the_terraform_alarms(env: Env) -> None:
-    result = env.cli("alarms", "--json")
-    assert result.exit_code == 0, result.output
-    listed = json.loads(result.stdout)
+    listed = env.cli_json("alarms", "--json")
     assert sorted(a["name"] for a in listed) == sorted(env.values["alarm_names"])
     assert {a["state"] for a in listed} == {"OK"}
 
@@ -698,10 +694,8 @@ def test_presign_signs_a_sigv4_post_policy_for_one_image_of_bounded_size(signer:
     # GIVEN the stack and no object at uploads/2026/cat.jpg
     bucket = signer.values["bucket_name"]
     # WHEN an operator presigns that upload for 600 seconds
-    result = signer.cli("presign", "2026/cat.jpg", "--expires", "600", "--json")
+    signed = signer.cli_json("presign", "2026/cat.jpg", "--expires", "600", "--json")
     # THEN it is a POST to the bucket's regional virtual-hosted endpoint, for exactly that key
-    assert result.exit_code == 0, result.output
-    signed = json.loads(result.stdout)
     fields = signed.pop("fields")
     assert signed == {
         "method": "POST",
@@ -733,10 +727,10 @@ def test_presign_with_a_content_type_and_max_bytes_signs_exactly_those(signer: E
     # GIVEN the stack
     bucket = signer.values["bucket_name"]
     # WHEN an operator presigns a PNG of at most 1000 bytes
-    result = signer.cli("presign", "logo.png", "--content-type", "image/png", "--max-bytes", "1000", "--json")
+    signed = signer.cli_json(
+        "presign", "logo.png", "--content-type", "image/png", "--max-bytes", "1000", "--json"
+    )
     # THEN the policy names that one type and that limit, and the fields send the type
-    assert result.exit_code == 0, result.output
-    signed = json.loads(result.stdout)
     assert (signed["max_bytes"], signed["content_type"], signed["expires_in"]) == (1000, "image/png", 900)
     expected = signed_fields(bucket, "uploads/logo.png", {"Content-Type": "image/png"})
     policy = policy_of(signed["fields"])

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -125,6 +126,25 @@ def test_json_output_shape(inputs: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["render", str(inputs), "--out", str(out), "--preset", "half", "--json"]
     )
+
+    def processed(name: str, output: str, fmt: str, width: int, height: int) -> dict[str, Any]:
+        """The entry of an input rendered to its one `half` variant."""
+        return {
+            "input": str(inputs / name),
+            "status": "PROCESSED",
+            "reason": None,
+            "variants": [
+                {
+                    "name": "half",
+                    "path": str(out / output),
+                    "format": fmt,
+                    "width": width,
+                    "height": height,
+                    "bytes": (out / output).stat().st_size,
+                }
+            ],
+        }
+
     # THEN stdout is exactly the documented JSON, in input order (sorted folder listing)
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [
@@ -134,36 +154,8 @@ def test_json_output_shape(inputs: Path, tmp_path: Path) -> None:
             "reason": "truncated or corrupt image data: image file is truncated (3 bytes not processed)",
             "variants": [],
         },
-        {
-            "input": str(inputs / "logo.png"),
-            "status": "PROCESSED",
-            "reason": None,
-            "variants": [
-                {
-                    "name": "half",
-                    "path": str(out / "logo_half.png"),
-                    "format": "png",
-                    "width": 16,
-                    "height": 8,
-                    "bytes": (out / "logo_half.png").stat().st_size,
-                }
-            ],
-        },
-        {
-            "input": str(inputs / "photo.jpg"),
-            "status": "PROCESSED",
-            "reason": None,
-            "variants": [
-                {
-                    "name": "half",
-                    "path": str(out / "photo_half.jpg"),
-                    "format": "jpeg",
-                    "width": 200,
-                    "height": 150,
-                    "bytes": (out / "photo_half.jpg").stat().st_size,
-                }
-            ],
-        },
+        processed("logo.png", "logo_half.png", "png", 16, 8),
+        processed("photo.jpg", "photo_half.jpg", "jpeg", 200, 150),
     ]
 
 

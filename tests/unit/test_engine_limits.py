@@ -137,23 +137,29 @@ def test_an_rgba_image_within_the_pixel_limit_is_rejected_by_its_memory_in_dev(
     assert caught.value.reason == "image needs ~1472 MiB to decode, over the 814 MiB budget"
 
 
+def square_peak(
+    side: int, fmt: str, mode: str, working: str, specs: str, *, converts_profile: bool, swaps: bool | None
+) -> int:
+    """The estimated peak of rendering a side x side header (no JPEG layout) to the variants `specs`."""
+    chosen = load_variants(specs)
+    return estimate_peak(
+        fmt=fmt,
+        mode=mode,
+        size=(side, side),
+        full_size=(side, side),
+        working_mode=working,
+        converts_profile=converts_profile,
+        jpeg=None,
+        orientation_swaps=swaps,
+        geometries=[geometry(spec, side, side) for spec in chosen],
+        formats=[output_format(spec.format, fmt, working) for spec in chosen],
+    )
+
+
 def test_the_same_pixels_cost_what_their_mode_and_variants_cost() -> None:
     # GIVEN a 49 MP header in several modes WHEN estimated for the default preset
     def peak(mode: str, working: str, specs: str = "default", fmt: str = "PNG") -> int:
-        size = (7000, 7000)
-        chosen = load_variants(specs)
-        return estimate_peak(
-            fmt=fmt,
-            mode=mode,
-            size=size,
-            full_size=size,
-            working_mode=working,
-            converts_profile=False,
-            jpeg=None,
-            orientation_swaps=None,
-            geometries=[geometry(spec, *size) for spec in chosen],
-            formats=[output_format(spec.format, fmt, working) for spec in chosen],
-        )
+        return square_peak(7000, fmt, mode, working, specs, converts_profile=False, swaps=None)
 
     # THEN grey costs least, RGB (stored as 4 bytes) more, alpha most (WebP's alpha coder) ...
     assert peak("L", "L") < peak("RGB", "RGB") < peak("RGBA", "RGBA")
@@ -187,24 +193,10 @@ def test_the_default_budget_never_refuses_an_image_within_the_default_pixel_limi
     side = 7071
     worst = 0
     for specs in (*PRESETS, '[{"name": "a", "format": "avif"}]'):
-        chosen = load_variants(specs)
         for fmt, mode, working in (("PNG", "LA", "LA"), ("PNG", "P", "RGBA"), ("TIFF", "F", "L")):
             for swaps in (None, True):
-                worst = max(
-                    worst,
-                    estimate_peak(
-                        fmt=fmt,
-                        mode=mode,
-                        size=(side, side),
-                        full_size=(side, side),
-                        working_mode=working,
-                        converts_profile=True,
-                        jpeg=None,
-                        orientation_swaps=swaps,
-                        geometries=[geometry(spec, side, side) for spec in chosen],
-                        formats=[output_format(spec.format, fmt, working) for spec in chosen],
-                    ),
-                )
+                peak = square_peak(side, fmt, mode, working, specs, converts_profile=True, swaps=swaps)
+                worst = max(worst, peak)
     # THEN even the worst is estimated at under half the default budget
     assert worst < DEFAULT_DECODE_MEMORY_BUDGET / 2
 

@@ -253,9 +253,13 @@ def test_an_rgb_icc_profile_is_kept_for_colour() -> None:
         assert Image.open(BytesIO(variant.body)).info.get("icc_profile") == profile, variant.name
 
 
-def test_decode_once_with_draft_sized_for_the_largest_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    # GIVEN a spy on the JPEG plugin's draft() and its decode size
-    calls: list[tuple[object, tuple[int, int]]] = []
+Drafts = list[tuple[object, tuple[int, int]]]
+
+
+@pytest.fixture
+def drafts(monkeypatch: pytest.MonkeyPatch) -> Drafts:
+    """A spy on the JPEG plugin's draft(): (the size asked for, the decode size libjpeg chose) per call."""
+    calls: Drafts = []
     original = JpegImagePlugin.JpegImageFile.draft
 
     def spy(self: JpegImagePlugin.JpegImageFile, mode: str | None, size: tuple[int, int] | None) -> object:
@@ -264,6 +268,11 @@ def test_decode_once_with_draft_sized_for_the_largest_output(monkeypatch: pytest
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    return calls
+
+
+def test_decode_once_with_draft_sized_for_the_largest_output(drafts: Drafts) -> None:
+    # GIVEN a spy on the JPEG plugin's draft() and its decode size
     # WHEN an 800x600 photo renders a 150 px thumbnail and a 190 px variant
     specs = load_variants(
         json.dumps(
@@ -275,24 +284,15 @@ def test_decode_once_with_draft_sized_for_the_largest_output(monkeypatch: pytest
     )
     rendered = render(fx.photo_jpeg((800, 600)), specs)
     # THEN draft ran once, for the largest output (190x143), and libjpeg decoded at 1/4 scale (200x150)
-    assert calls == [((190, 143), (200, 150))]
+    assert drafts == [((190, 143), (200, 150))]
     assert [(v.width, v.height) for v in rendered.variants] == [(150, 113), (190, 143)]
 
 
-def test_draft_uses_stored_axes_for_rotated_photos(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[object, tuple[int, int]]] = []
-    original = JpegImagePlugin.JpegImageFile.draft
-
-    def spy(self: JpegImagePlugin.JpegImageFile, mode: str | None, size: tuple[int, int] | None) -> object:
-        result = original(self, mode, size)
-        calls.append((size, self.size))
-        return result
-
-    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+def test_draft_uses_stored_axes_for_rotated_photos(drafts: Drafts) -> None:
     # GIVEN a 64x32 upright picture stored as 32x64 with orientation 6, and an 8 px wide output
     rendered = render(fx.oriented_jpeg(6), spec(width=8))
     # THEN draft was asked in stored axes (4 wide x 8 tall) for the 8x4 upright output
-    assert calls == [((4, 8), (4, 8))]
+    assert drafts == [((4, 8), (4, 8))]
     assert (rendered.variants[0].width, rendered.variants[0].height) == (8, 4)
 
 

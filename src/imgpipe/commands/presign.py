@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
+from click.decorators import FC
 
 from imgpipe.commands.shared import output_options
 from imgpipe.ops import presign as ops
@@ -23,21 +26,26 @@ def _object_path(_ctx: click.Context, _param: click.Parameter, value: str) -> st
     return value
 
 
+def _limit(flag: str, maximum: int, default: int, help_text: str) -> Callable[[FC], FC]:
+    """A limit the policy signs in: 1 to `maximum`, the default shown in --help with the range."""
+    return click.option(
+        flag, type=click.IntRange(1, maximum), default=default, show_default=True, help=help_text
+    )
+
+
 @click.command()
 @click.argument("path", callback=_object_path)
-@click.option(
+@_limit(
     "--expires",
-    type=click.IntRange(1, ops.MAX_EXPIRY_SECONDS),
-    default=ops.DEFAULT_EXPIRY_SECONDS,
-    show_default=True,
-    help="Seconds the policy stays valid; it can be used again and again until then.",
+    ops.MAX_EXPIRY_SECONDS,
+    ops.DEFAULT_EXPIRY_SECONDS,
+    "Seconds the policy stays valid; it can be used again and again until then.",
 )
-@click.option(
+@_limit(
     "--max-bytes",
-    type=click.IntRange(1, ops.MAX_BYTES),
-    default=ops.MAX_BYTES,
-    show_default=True,
-    help="Largest upload allowed (at most the function's default MAX_INPUT_BYTES).",
+    ops.MAX_BYTES,
+    ops.MAX_BYTES,
+    "Largest upload allowed (at most the function's default MAX_INPUT_BYTES).",
 )
 @click.option(
     "--content-type",

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import boto3
 
@@ -60,7 +60,25 @@ def _run(command: list[str], what: str) -> None:
         raise StackError(f"{what} failed: {last[0]}")
 
 
-class LocalStack:
+class _StartOrUndo:
+    """A context manager that cleans up after a failed start: `__exit__` copes with a half-done `_start`."""
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def __exit__(self, *_: object) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+
+class LocalStack(_StartOrUndo):
     """`with LocalStack() as local:` the emulator with environments/dev applied; leaving stops it."""
 
     def __init__(
@@ -104,16 +122,8 @@ class LocalStack:
         env["AWS_SECRET_ACCESS_KEY"] = LOCAL_CREDENTIALS["aws_secret_access_key"]
         return env
 
-    def __enter__(self) -> LocalStack:
-        try:
-            self.emulator.__enter__()
-            self._apply()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def _apply(self) -> None:
+    def _start(self) -> None:
+        self.emulator.__enter__()
         session = boto3.session.Session(region_name=STATE_REGION, **LOCAL_CREDENTIALS)
         session.client("s3", endpoint_url=self.endpoint_url).create_bucket(Bucket=STATE_BUCKET)
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -158,7 +168,7 @@ class LocalStack:
             self.outputs_path.unlink()
 
 
-class LocalFunction:
+class LocalFunction(_StartOrUndo):
     """`with LocalFunction(stack):` the deployed function's code and configuration, fed by a local mapping."""
 
     def __init__(
@@ -198,14 +208,6 @@ class LocalFunction:
             # Lambda's SQS poller fleet is capped by maximum_concurrency: one local poller per slot.
             pollers=self.pollers or int(concurrency),
         )
-
-    def __enter__(self) -> LocalFunction:
-        try:
-            self._start()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
 
     def _start(self) -> None:
         endpoint = self.stack.endpoint_url

@@ -78,6 +78,11 @@ class RedriveResult:
     errors: list[str] = field(default_factory=list)
 
 
+def queue_name(url: str) -> str:
+    """The queue's name, the last segment of its URL (the QueueName dimension of the SQS metrics)."""
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
 def depth(stack: Stack, url: str) -> QueueDepth:
     names = [
         "ApproximateNumberOfMessages",
@@ -113,7 +118,7 @@ def oldest_age_points(stack: Stack, url: str, window: timedelta, now: datetime) 
     response = stack.client("cloudwatch").get_metric_statistics(
         Namespace="AWS/SQS",
         MetricName="ApproximateAgeOfOldestMessage",
-        Dimensions=[{"Name": "QueueName", "Value": url.rstrip("/").rsplit("/", 1)[-1]}],
+        Dimensions=[{"Name": "QueueName", "Value": queue_name(url)}],
         StartTime=now - window,
         EndTime=now,
         Period=60,

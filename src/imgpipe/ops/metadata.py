@@ -131,6 +131,12 @@ def query(
     return out
 
 
+def status_index_pages(stack: Stack, **params: Any) -> Iterable[dict[str, Any]]:
+    """The pages of a Query of the `by_status` index (`params`: the key condition and what else it takes)."""
+    paginator = stack.client("dynamodb").get_paginator("query")
+    return paginator.paginate(TableName=stack.table, IndexName=STATUS_INDEX, **params)
+
+
 def _query_status(
     stack: Stack,
     status: str,
@@ -155,18 +161,13 @@ def _query_status(
     else:
         names.pop("#t")
     pagination = {"PageSize": min(limit, 500)} if limit else {}
-    pages = (
-        stack.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=stack.table,
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            ScanIndexForward=not newest_first,
-            PaginationConfig=pagination,
-        )
+    pages = status_index_pages(
+        stack,
+        KeyConditionExpression=condition,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+        ScanIndexForward=not newest_first,
+        PaginationConfig=pagination,
     )
     # Lazy: the merge above stops pulling pages once it has `limit` records.
     for page in pages:

@@ -14,7 +14,8 @@ from typing import Any
 
 from image_processor.records import STATUS_INDEX, STEM_PARTITION_PREFIX
 from imgpipe.ops.alarms import AlarmState, list_alarms
-from imgpipe.ops.dlq import depth, oldest_age_points
+from imgpipe.ops.dlq import QueueDepth, depth, oldest_age_points, queue_name
+from imgpipe.ops.metadata import status_index_pages
 from imgpipe.ops.times import lower_bound
 from imgpipe.stack import Stack
 
@@ -28,10 +29,8 @@ _NOT_A_SOURCE = "NOT begins_with(#pk, :stem)"
 
 
 @dataclass(frozen=True)
-class QueueStatus:
+class QueueStatus(QueueDepth):
     name: str
-    visible: int
-    in_flight: int
 
 
 @dataclass(frozen=True)
@@ -100,19 +99,17 @@ class StackStatus:
         }
 
 
-def queue_name(url: str) -> str:
-    """The queue's name, the last segment of its URL (the QueueName dimension of the SQS metrics)."""
-    return url.rstrip("/").rsplit("/", 1)[-1]
+def queue_status(stack: Stack, url: str) -> QueueStatus:
+    return QueueStatus(**vars(depth(stack, url)), name=queue_name(url))
 
 
 def collect(stack: Stack, now: datetime | None = None) -> StackStatus:
     now = now or datetime.now(UTC)
-    queue, dlq = depth(stack, stack.queue_url), depth(stack, stack.dlq_url)
     dashboard_url = stack.outputs.get("dashboard_url")
     return StackStatus(
-        queue=QueueStatus(queue_name(stack.queue_url), queue.visible, queue.in_flight),
+        queue=queue_status(stack, stack.queue_url),
         oldest_message_age_seconds=oldest_message_age(stack, now),
-        dlq=QueueStatus(queue_name(stack.dlq_url), dlq.visible, dlq.in_flight),
+        dlq=queue_status(stack, stack.dlq_url),
         alarms=list_alarms(stack),
         records_last_24h={s: count_records(stack, s, since=now - RECORDS_WINDOW) for s in COUNTED_STATUSES},
         last_record=last_record(stack),
@@ -128,22 +125,17 @@ def oldest_message_age(stack: Stack, now: datetime) -> int | None:
 
 def count_records(stack: Stack, status: str, *, since: datetime) -> int:
     """Source records of `status` whose `processed_at` is at or after `since`."""
-    pages = (
-        stack.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=stack.table,
-            IndexName=STATUS_INDEX,
-            Select="COUNT",
-            KeyConditionExpression="#s = :s AND #t >= :since",
-            FilterExpression=_NOT_A_SOURCE,
-            ExpressionAttributeNames={"#s": "status", "#t": "processed_at", "#pk": "pk"},
-            ExpressionAttributeValues={
-                ":s": {"S": status},
-                ":since": {"S": lower_bound(since)},
-                ":stem": {"S": STEM_PARTITION_PREFIX},
-            },
-        )
+    pages = status_index_pages(
+        stack,
+        Select="COUNT",
+        KeyConditionExpression="#s = :s AND #t >= :since",
+        FilterExpression=_NOT_A_SOURCE,
+        ExpressionAttributeNames={"#s": "status", "#t": "processed_at", "#pk": "pk"},
+        ExpressionAttributeValues={
+            ":s": {"S": status},
+            ":since": {"S": lower_bound(since)},
+            ":stem": {"S": STEM_PARTITION_PREFIX},
+        },
     )
     return sum(int(page.get("Count", 0)) for page in pages)
 
