@@ -205,11 +205,13 @@ def test_missing_credentials_for_a_deployed_stack(tmp_path: Path, monkeypatch: p
     assert "no AWS credentials" in one_line_error(result)
 
 
-def test_unreachable_endpoint(tmp_path: Path, aws_credentials: None) -> None:
+# `metadata get` queries through the function's adapter, whose AwsCallError wraps the botocore error.
+@pytest.mark.parametrize("command", [["dlq", "stats"], ["metadata", "get", "a.jpg"]])
+def test_unreachable_endpoint(tmp_path: Path, aws_credentials: None, command: list[str]) -> None:
     path = tmp_path / "outputs.json"
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     path.write_text(json.dumps(full_outputs(endpoint_url={"value": "http://127.0.0.1:9"})))
-    result = CliRunner().invoke(main, ["--outputs", str(path), "dlq", "stats"])
+    result = CliRunner().invoke(main, ["--outputs", str(path), *command])
     assert result.exit_code == 2
     assert "cannot reach http://127.0.0.1:9" in one_line_error(result)
 
@@ -219,6 +221,16 @@ def test_missing_resource_is_a_configuration_error(env: Env) -> None:
     result = env.cli("dlq", "stats")
     assert result.exit_code == 2
     assert "missing resource" in one_line_error(result)
+
+
+def test_a_missing_table_is_a_configuration_error(env: Env) -> None:
+    env.dynamodb.delete_table(TableName=env.values["metadata_table_name"])
+    result = env.cli("metadata", "get", "a.jpg")
+    assert result.exit_code == 2
+    assert one_line_error(result) == (
+        "error: missing resource (Query): Requested resource not found"
+        " (do the outputs match the deployed stack?)"
+    )
 
 
 # --- dlq ------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
+from image_processor.adapters.errors import AwsCallError
 from image_processor.config import ConfigError
 from imgpipe.stack import StackError
 
@@ -54,6 +55,9 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return str(exc), USAGE_ERROR
     if isinstance(exc, OperationFailed):
         return str(exc), FAILED
+    if isinstance(exc, AwsCallError) and isinstance(exc.__cause__, ClientError | BotoCoreError):
+        # A call made through the function's adapters: the botocore error it wraps says more.
+        return describe_error(exc.__cause__)
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return (
             "no usable AWS credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from image_processor.adapters.metadata import MetadataTable
 from image_processor.records import (
     INTERNAL_FIELDS,
     STATUS_INDEX,
@@ -34,8 +35,8 @@ STATUSES = (*FINAL_STATUSES, str(Status.IN_PROGRESS))
 CONTRACT_FIELDS = ("bucket", "key", "status", "reason", "source", "variants", "processed_at", "duration_ms")
 
 
-def _item(raw: dict[str, Any]) -> dict[str, Any]:
-    item = from_item(raw)  # the function's own decoder: numbers come back as int, as the function wrote them
+def _view(item: dict[str, Any]) -> dict[str, Any]:
+    """The operator's view of a record decoded by the function's own `records.from_item`."""
     lease, claimed_at = item.get("lease_until"), item.get("claimed_at")
     # The processor's claim bookkeeping is not part of the operator's view of a record ...
     for name in INTERNAL_FIELDS:
@@ -53,18 +54,10 @@ def _item(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def records_for(stack: Stack, key: str, bucket: str | None = None) -> list[dict[str, Any]]:
-    """Every record (one per version/etag) of `bucket/key`; claims carry `stale`."""
-    pages = (
-        stack.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=stack.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"{bucket or stack.bucket}/{key}"}},
-            ConsistentRead=True,
-        )
-    )
-    return [_item(raw) for page in pages for raw in page.get("Items", [])]
+    """Every record (one per version/etag) of `bucket/key`, oldest first; claims carry `stale`. The function's
+    own query: on failure, `describe_error` reports the botocore error behind the adapter's `AwsCallError`."""
+    table = MetadataTable(stack.client("dynamodb"), stack.table)
+    return [_view(item) for item in table.records_for(bucket or stack.bucket, key)]
 
 
 def latest(records: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
@@ -172,7 +165,7 @@ def _query_status(
     # Lazy: the merge above stops pulling pages once it has `limit` records.
     for page in pages:
         for raw in page.get("Items", []):
-            item = _item(raw)
+            item = _view(from_item(raw))
             if not str(item.get("pk", "")).startswith(STEM_PARTITION_PREFIX):
                 yield item
 
