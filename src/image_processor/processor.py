@@ -3,7 +3,7 @@
 Exactly-once effect under at-least-once delivery (docs/function.md): every object is claimed with a
 conditional write before any work, so a redelivered message finds the final record and does nothing, and a
 racing delivery finds a live claim and is retried later. The processor never imports boto3 (it talks to the
-`ObjectStore` and `RecordStore` protocols of image_processor.adapters) nor Powertools (the handler observes
+adapters `S3Store` and `MetadataTable`, which hold the clients) nor Powertools (the handler observes
 its results).
 """
 
@@ -20,7 +20,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from image_processor.adapters import AwsCallError, ConditionFailed, ObjectStore, RecordStore, source_pointer
+from image_processor.adapters import (
+    AwsCallError,
+    ConditionFailed,
+    MetadataTable,
+    S3Store,
+    source_pointer,
+)
 from image_processor.adapters.errors import SourceChanged, SourceGone
 from image_processor.config import Settings
 from image_processor.engine import (
@@ -167,8 +173,8 @@ class Processor:
     def __init__(
         self,
         settings: Settings,
-        store: ObjectStore,
-        records: RecordStore,
+        store: S3Store,
+        records: MetadataTable,
         *,
         span: Span = _no_span,
         clock: Callable[[], datetime] = _utc_now,

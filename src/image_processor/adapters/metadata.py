@@ -99,7 +99,7 @@ _STEM_LOCK_CONDITION = (
 
 
 class MetadataTable:
-    """`RecordStore` over a boto3 DynamoDB client."""
+    """The metadata records over a boto3 DynamoDB client."""
 
     def __init__(self, client: Any, table_name: str) -> None:
         # Public: tests and the soak run register botocore event hooks on it to inject faults.

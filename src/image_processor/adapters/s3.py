@@ -30,7 +30,7 @@ class CurrentVersion:
 
 
 class S3Store:
-    """`ObjectStore` over a boto3 S3 client; every botocore failure leaves as an `AwsCallError`."""
+    """The image bucket over a boto3 S3 client; every botocore failure leaves as an `AwsCallError`."""
 
     def __init__(self, client: Any) -> None:
         # Public: tests and the soak run register botocore event hooks on it to inject faults.
