@@ -1,55 +1,21 @@
 # modules/s3: the bucket and its ownership, public access block, versioning, encryption, TLS-only policy, lifecycle
 # rules, event notification and outputs. The bucket policy is asserted on the aws_iam_policy_document's arguments:
-# under a mock provider its `json` is only the placeholder below.
+# under a mock provider its `json` is only the placeholder of tests/terraform/mocks/aws (which also
+# holds the mocked bucket, s3.tfmock.hcl).
 
 mock_provider "aws" {
-  mock_resource "aws_s3_bucket" {
-    defaults = {
-      id                          = "imgpipe-test-images-20250101000000000000000001"
-      bucket                      = "imgpipe-test-images-20250101000000000000000001"
-      arn                         = "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001"
-      bucket_regional_domain_name = "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com"
-    }
-  }
-
-  mock_resource "aws_s3_bucket_notification" {
-    defaults = {
-      id = "imgpipe-test-images-20250101000000000000000001"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-}
-
-variables {
-  bucket_prefix          = "imgpipe-test-images-"
-  kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  notification_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Defaults (mocked apply): every promise of the module with its default inputs.
 run "defaults" {
   command = apply
 
-  # The name comes from bucket_prefix plus the provider's suffix: no fixed `bucket` (the mocked computed name survives).
+  # The name comes from bucket_prefix plus the provider's suffix: no fixed `bucket` (the mocked computed name
+  # survives); force_destroy defaults to false.
   assert {
-    condition     = aws_s3_bucket.this.bucket_prefix == "imgpipe-test-images-"
-    error_message = "bucket_prefix must be passed to the bucket, got ${aws_s3_bucket.this.bucket_prefix}."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.bucket == "imgpipe-test-images-20250101000000000000000001"
-    error_message = "The bucket name must be left to the provider (bucket_prefix), not set: got ${aws_s3_bucket.this.bucket}."
-  }
-
-  # force_destroy defaults to false.
-  assert {
-    condition     = aws_s3_bucket.this.force_destroy == false
-    error_message = "force_destroy must default to false."
+    condition     = jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.bucket, aws_s3_bucket.this.force_destroy]) == jsonencode(["imgpipe-test-images-", "imgpipe-test-images-20250101000000000000000001", false])
+    error_message = "The bucket must get bucket_prefix (its name left to the provider) and force_destroy false, got [bucket_prefix, bucket, force_destroy] = ${jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.bucket, aws_s3_bucket.this.force_destroy])}."
   }
 
   # ACLs disabled: ownership BucketOwnerEnforced, on this bucket.
@@ -187,25 +153,10 @@ run "defaults" {
     error_message = "The notification must filter on source_prefix (uploads/) only."
   }
 
-  # Outputs.
+  # Outputs: the mocked bucket's name, ARN and domain, and the notification's id.
   assert {
-    condition     = output.bucket_name == "imgpipe-test-images-20250101000000000000000001"
-    error_message = "bucket_name must be the bucket's name."
-  }
-
-  assert {
-    condition     = output.bucket_arn == "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001"
-    error_message = "bucket_arn must be the bucket's ARN."
-  }
-
-  assert {
-    condition     = output.bucket_regional_domain_name == "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com"
-    error_message = "bucket_regional_domain_name must be the bucket's regional domain name."
-  }
-
-  assert {
-    condition     = output.notification_id == "imgpipe-test-images-20250101000000000000000001"
-    error_message = "notification_id must be the notification configuration's id."
+    condition     = jsonencode([output.bucket_name, output.bucket_arn, output.bucket_regional_domain_name, output.notification_id]) == jsonencode(["imgpipe-test-images-20250101000000000000000001", "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001", "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com", "imgpipe-test-images-20250101000000000000000001"])
+    error_message = "bucket_name, bucket_arn, bucket_regional_domain_name and notification_id must be the bucket's name, ARN, regional domain name and the notification configuration's id, got ${jsonencode([output.bucket_name, output.bucket_arn, output.bucket_regional_domain_name, output.notification_id])}."
   }
 }
 
@@ -227,18 +178,8 @@ run "inputs_and_transition_enabled" {
   }
 
   assert {
-    condition     = aws_s3_bucket.this.bucket_prefix == "a"
-    error_message = "A 1-character bucket_prefix must be accepted and passed to the bucket."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.force_destroy == true
-    error_message = "force_destroy must be passed to the bucket."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.tags == tomap({ Owner = "team-images" })
-    error_message = "tags must be passed to the bucket."
+    condition     = jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.force_destroy, aws_s3_bucket.this.tags]) == jsonencode(["a", true, { Owner = "team-images" }])
+    error_message = "A 1-character bucket_prefix, force_destroy and tags must reach the bucket, got [bucket_prefix, force_destroy, tags] = ${jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.force_destroy, aws_s3_bucket.this.tags])}."
   }
 
   assert {
