@@ -89,47 +89,16 @@ run "defaults" {
     error_message = "DenyTlsOlderThan12 must apply exactly when NumericLessThan s3:TlsVersion 1.2."
   }
 
-  # Lifecycle: three rules; noncurrent versions expire after 30 days and expired delete markers go.
+  # Lifecycle, on this bucket: noncurrent versions expire after 30 days and expired delete markers go, bucket-wide
+  # (an empty filter); incomplete multipart uploads are aborted after 7 days, bucket-wide; the transition rule is
+  # present but Disabled while uploads_transition_days is null.
   assert {
-    condition     = aws_s3_bucket_lifecycle_configuration.this.bucket == "imgpipe-test-images-20250101000000000000000001" && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id] == ["expire-noncurrent-versions", "abort-incomplete-multipart-uploads", "transition-old-uploads"]
-    error_message = "The lifecycle configuration must hold exactly the three rules, got ${jsonencode([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id])}."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "expire-noncurrent-versions"]) == "Enabled"
-    error_message = "expire-noncurrent-versions must be Enabled."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for n in r.noncurrent_version_expiration : n.noncurrent_days] if r.id == "expire-noncurrent-versions"]) == [30]
-    error_message = "Noncurrent versions must expire after 30 days by default."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for e in r.expiration : e.expired_object_delete_marker] if r.id == "expire-noncurrent-versions"]) == [true]
-    error_message = "Expired object delete markers must be removed."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : length(r.filter) == 1 && r.filter[0].prefix != "uploads/" if r.id == "expire-noncurrent-versions"])
-    error_message = "expire-noncurrent-versions must apply to the whole bucket (an empty filter)."
-  }
-
-  # Lifecycle: incomplete multipart uploads are aborted after 7 days, bucket-wide.
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "abort-incomplete-multipart-uploads"]) == "Enabled"
-    error_message = "abort-incomplete-multipart-uploads must be Enabled."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation] if r.id == "abort-incomplete-multipart-uploads"]) == [7]
-    error_message = "Incomplete multipart uploads must be aborted after 7 days by default."
-  }
-
-  # Lifecycle: the transition rule is present but Disabled while uploads_transition_days is null.
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "transition-old-uploads"]) == "Disabled"
-    error_message = "transition-old-uploads must be Disabled when uploads_transition_days is null."
+    condition = aws_s3_bucket_lifecycle_configuration.this.bucket == "imgpipe-test-images-20250101000000000000000001" && jsonencode([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id]) == jsonencode(["expire-noncurrent-versions", "abort-incomplete-multipart-uploads", "transition-old-uploads"]) && jsonencode({ for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } }) == jsonencode({
+      "expire-noncurrent-versions"         = { status = "Enabled", filter = ["whole bucket"], noncurrent_days = [30], delete_markers = [true], abort_days = [], transition = [] }
+      "abort-incomplete-multipart-uploads" = { status = "Enabled", filter = ["whole bucket"], noncurrent_days = [], delete_markers = [], abort_days = [7], transition = [] }
+      "transition-old-uploads"             = { status = "Disabled", filter = ["uploads/"], noncurrent_days = [], delete_markers = [], abort_days = [], transition = [[365, "STANDARD_IA"]] }
+    })
+    error_message = "The lifecycle configuration must hold exactly the three rules, in order, got ${jsonencode({ for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } })}."
   }
 
   # Notification: exactly one queue configuration, ObjectCreated and ObjectRemoved under uploads/ to the given queue; nothing else.
@@ -188,27 +157,11 @@ run "inputs_and_transition_enabled" {
   }
 
   assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for n in r.noncurrent_version_expiration : n.noncurrent_days] if r.id == "expire-noncurrent-versions"]) == [1]
-    error_message = "noncurrent_version_expiration_days must reach the lifecycle rule."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation] if r.id == "abort-incomplete-multipart-uploads"]) == [1]
-    error_message = "abort_incomplete_multipart_upload_days must reach the lifecycle rule."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "transition-old-uploads"]) == "Enabled"
-    error_message = "transition-old-uploads must be Enabled when uploads_transition_days is set."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for f in r.filter : f.prefix] if r.id == "transition-old-uploads"]) == ["incoming/raw/"]
-    error_message = "transition-old-uploads must apply to source_prefix only."
-  }
-
-  assert {
-    condition     = jsonencode(one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for t in r.transition : { days = t.days, storage_class = t.storage_class }] if r.id == "transition-old-uploads"])) == jsonencode([{ days = 30, storage_class = "GLACIER_IR" }])
-    error_message = "transition-old-uploads must move objects to uploads_transition_storage_class after uploads_transition_days."
+    condition = jsonencode({ for id, r in { for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } } : id => [r.noncurrent_days, r.abort_days, r.status, r.filter, r.transition] }) == jsonencode({
+      "expire-noncurrent-versions"         = [[1], [], "Enabled", ["whole bucket"], []]
+      "abort-incomplete-multipart-uploads" = [[], [1], "Enabled", ["whole bucket"], []]
+      "transition-old-uploads"             = [[], [], "Enabled", ["incoming/raw/"], [[30, "GLACIER_IR"]]]
+    })
+    error_message = "The day counts must reach their rules, and transition-old-uploads must be Enabled on source_prefix, moving objects to uploads_transition_storage_class after uploads_transition_days; got [noncurrent days, abort days, status, filter, transition] by rule: ${jsonencode({ for id, r in { for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } } : id => [r.noncurrent_days, r.abort_days, r.status, r.filter, r.transition] })}."
   }
 }
