@@ -43,6 +43,53 @@ locals {
     "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
   ]
+
+  # `served`: the resources a statement is for; a statement with none is left out of the policy.
+  service_statements = [
+    # S3 event notifications into the SSE-KMS queue: S3 encrypts the message with this key.
+    {
+      sid     = "S3NotificationsToEncryptedQueue"
+      service = "s3.amazonaws.com"
+      actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+      served  = var.s3_source_bucket_arns
+      conditions = [
+        { test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] },
+        { test = "ArnEquals", variable = "aws:SourceArn", values = var.s3_source_bucket_arns },
+      ]
+    },
+    # CloudWatch alarms publishing to the SSE-KMS alarm topic (without this, alarm actions fail silently).
+    # Scoped to this account's alarms in this Region and to the named topics' encryption context. The publishing
+    # service is the only principal an encrypted topic needs: SNS uses the key on the publisher's behalf, so no
+    # statement for sns.amazonaws.com (that principal is only needed on the key of an encrypted SQS *subscriber*).
+    {
+      sid     = "CloudWatchAlarmsToEncryptedTopic"
+      service = "cloudwatch.amazonaws.com"
+      actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+      served  = var.alarm_topic_arns
+      conditions = [
+        { test = "ArnLike", variable = "aws:SourceArn", values = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"] },
+        { test = "StringEquals", variable = "kms:EncryptionContext:aws:sns:topicArn", values = var.alarm_topic_arns },
+      ]
+    },
+    # CloudWatch Logs, for the encrypted log groups: only with the encryption context of the named groups.
+    {
+      sid     = "CloudWatchLogsForEncryptedLogGroups"
+      service = "logs.${local.region}.amazonaws.com"
+      actions = [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+      ]
+      served = var.log_group_arns
+      conditions = [
+        { test = "ArnEquals", variable = "kms:EncryptionContext:aws:logs:arn", values = var.log_group_arns },
+      ]
+    },
+  ]
 }
 
 # In a key policy `Resource = "*"` means "this key": a key policy cannot name any other resource.
@@ -61,94 +108,29 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # S3 event notifications into the SSE-KMS queue: S3 encrypts the message with this key.
+  # The services that use the key for this account's encrypted resources, each only while it has resources here.
   dynamic "statement" {
-    for_each = length(var.s3_source_bucket_arns) > 0 ? [1] : []
+    for_each = [for s in local.service_statements : s if length(s.served) > 0]
 
     content {
-      sid       = "S3NotificationsToEncryptedQueue"
+      sid       = statement.value.sid
       effect    = "Allow"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      actions   = statement.value.actions
       resources = ["*"]
 
       principals {
         type        = "Service"
-        identifiers = ["s3.amazonaws.com"]
+        identifiers = [statement.value.service]
       }
 
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
-      }
+      dynamic "condition" {
+        for_each = statement.value.conditions
 
-      condition {
-        test     = "ArnEquals"
-        variable = "aws:SourceArn"
-        values   = var.s3_source_bucket_arns
-      }
-    }
-  }
-
-  # CloudWatch alarms publishing to the SSE-KMS alarm topic (without this, alarm actions fail silently).
-  # Scoped to this account's alarms in this Region and to the named topics' encryption context. The publishing
-  # service is the only principal an encrypted topic needs: SNS uses the key on the publisher's behalf, so no
-  # statement for sns.amazonaws.com (that principal is only needed on the key of an encrypted SQS *subscriber*).
-  dynamic "statement" {
-    for_each = length(var.alarm_topic_arns) > 0 ? [1] : []
-
-    content {
-      sid       = "CloudWatchAlarmsToEncryptedTopic"
-      effect    = "Allow"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = ["*"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["cloudwatch.amazonaws.com"]
-      }
-
-      condition {
-        test     = "ArnLike"
-        variable = "aws:SourceArn"
-        values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:aws:sns:topicArn"
-        values   = var.alarm_topic_arns
-      }
-    }
-  }
-
-  # CloudWatch Logs, for the encrypted log groups: only with the encryption context of the named groups.
-  dynamic "statement" {
-    for_each = length(var.log_group_arns) > 0 ? [1] : []
-
-    content {
-      sid    = "CloudWatchLogsForEncryptedLogGroups"
-      effect = "Allow"
-      actions = [
-        "kms:Decrypt",
-        "kms:DescribeKey",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-      ]
-      resources = ["*"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["logs.${local.region}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "ArnEquals"
-        variable = "kms:EncryptionContext:aws:logs:arn"
-        values   = var.log_group_arns
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
       }
     }
   }

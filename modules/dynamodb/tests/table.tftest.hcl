@@ -2,16 +2,7 @@
 # protection and the outputs.
 
 mock_provider "aws" {
-  mock_resource "aws_dynamodb_table" {
-    defaults = {
-      arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
-    }
-  }
-}
-
-variables {
-  name        = "imgpipe-test-metadata"
-  kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Defaults (mocked apply): every promise of the module with its default inputs.
@@ -81,20 +72,10 @@ run "defaults" {
     error_message = "No stream and no tags by default."
   }
 
-  # Outputs.
+  # Outputs: the table's name, the mocked ARN (tests/terraform/mocks/aws/dynamodb.tfmock.hcl) and the index.
   assert {
-    condition     = output.table_name == "imgpipe-test-metadata"
-    error_message = "table_name must be the table's name."
-  }
-
-  assert {
-    condition     = output.table_arn == "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
-    error_message = "table_arn must be the table's ARN."
-  }
-
-  assert {
-    condition     = output.status_index_name == "by_status"
-    error_message = "status_index_name must be by_status, got ${output.status_index_name}."
+    condition     = jsonencode([output.table_name, output.table_arn, output.status_index_name]) == jsonencode(["imgpipe-test-metadata", "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata", "by_status"])
+    error_message = "table_name, table_arn and status_index_name must be the table's name and ARN and the by_status index, got ${jsonencode([output.table_name, output.table_arn, output.status_index_name])}."
   }
 }
 

@@ -4,11 +4,6 @@
 
 mock_provider "aws" {}
 
-variables {
-  name        = "imgpipe-test-metadata"
-  kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-}
-
 # Precondition: PROVISIONED without capacities fails on the table.
 run "rejects_provisioned_without_capacities" {
   command = plan

@@ -3,34 +3,7 @@
 # boundary values that must pass.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_partition" {
-    defaults = {
-      partition = "aws"
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      id   = "eu-west-1"
-      name = "eu-west-1"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-}
-
-variables {
-  name = "imgpipe-test"
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Rejects values below the minimum / malformed: empty name, 6-day window, 89-day rotation, non-bucket ARN, topic ARN

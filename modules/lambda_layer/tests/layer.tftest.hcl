@@ -2,53 +2,23 @@
 # architectures passed through unchanged, and outputs that are the version's own attributes.
 
 mock_provider "aws" {
-  mock_resource "aws_lambda_layer_version" {
-    defaults = {
-      arn              = "arn:aws:lambda:eu-west-1:123456789012:layer:imgpipe-test-dependencies:3"
-      layer_arn        = "arn:aws:lambda:eu-west-1:123456789012:layer:imgpipe-test-dependencies"
-      version          = "3"
-      source_code_size = 7340032
-    }
-  }
-}
-
-variables {
-  name                     = "imgpipe-test-dependencies"
-  zip_path                 = "../../build/layer-x86_64.zip"
-  source_code_hash         = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-  compatible_architectures = ["x86_64"]
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # The layer version: name, zip and hash passed through, default runtime python3.12, the given architecture,
-# the default description and license.
+# the default description and license; uploaded directly (filename), not from S3.
 run "defaults" {
   assert {
-    condition     = aws_lambda_layer_version.this.layer_name == "imgpipe-test-dependencies"
-    error_message = "layer_name must be var.name."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.filename == "../../build/layer-x86_64.zip"
-    error_message = "filename must be var.zip_path."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.source_code_hash == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-    error_message = "source_code_hash must be var.source_code_hash."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.compatible_runtimes == toset(["python3.12"])
-    error_message = "compatible_runtimes must default to exactly [python3.12]."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.compatible_architectures == toset(["x86_64"])
-    error_message = "compatible_architectures must be var.compatible_architectures."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.description == "imgpipe: Pillow, Powertools for AWS Lambda and the X-Ray SDK (layers/requirements.txt)"
-    error_message = "description must default to the README's text."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.license_info == "MIT-CMU (Pillow), MIT-0 (Powertools), Apache-2.0 (X-Ray SDK); see each package's dist-info"
-    error_message = "license_info must default to the README's text."
+    condition = jsonencode([aws_lambda_layer_version.this.layer_name, aws_lambda_layer_version.this.filename, aws_lambda_layer_version.this.source_code_hash, aws_lambda_layer_version.this.compatible_runtimes, aws_lambda_layer_version.this.compatible_architectures, aws_lambda_layer_version.this.description, aws_lambda_layer_version.this.license_info]) == jsonencode([
+      "imgpipe-test-dependencies",
+      "../../build/layer-x86_64.zip",
+      "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+      ["python3.12"],
+      ["x86_64"],
+      "imgpipe: Pillow, Powertools for AWS Lambda and the X-Ray SDK (layers/requirements.txt)",
+      "MIT-CMU (Pillow), MIT-0 (Powertools), Apache-2.0 (X-Ray SDK); see each package's dist-info",
+    ])
+    error_message = "Expected var.name, var.zip_path, var.source_code_hash, the default runtime, var.compatible_architectures and the README's description and license, got [layer_name, filename, source_code_hash, runtimes, architectures, description, license_info] = ${jsonencode([aws_lambda_layer_version.this.layer_name, aws_lambda_layer_version.this.filename, aws_lambda_layer_version.this.source_code_hash, aws_lambda_layer_version.this.compatible_runtimes, aws_lambda_layer_version.this.compatible_architectures, aws_lambda_layer_version.this.description, aws_lambda_layer_version.this.license_info])}."
   }
   assert {
     condition     = aws_lambda_layer_version.this.s3_bucket == null && aws_lambda_layer_version.this.s3_key == null
@@ -69,32 +39,8 @@ run "inputs_pass_through" {
   }
 
   assert {
-    condition     = aws_lambda_layer_version.this.layer_name == "imgpipe-prod-dependencies_arm"
-    error_message = "layer_name must be var.name."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.filename == "build/layer-arm64.zip"
-    error_message = "filename must be var.zip_path."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.source_code_hash == "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
-    error_message = "source_code_hash must be var.source_code_hash."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.compatible_runtimes == toset(["python3.12", "python3.13"])
-    error_message = "compatible_runtimes must be var.compatible_runtimes."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.compatible_architectures == toset(["arm64"])
-    error_message = "compatible_architectures must be var.compatible_architectures."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.description == "layer for arm64"
-    error_message = "description must be var.description."
-  }
-  assert {
-    condition     = aws_lambda_layer_version.this.license_info == "MIT"
-    error_message = "license_info must be var.license_info."
+    condition     = jsonencode([aws_lambda_layer_version.this.layer_name, aws_lambda_layer_version.this.filename, aws_lambda_layer_version.this.source_code_hash, aws_lambda_layer_version.this.compatible_runtimes, aws_lambda_layer_version.this.compatible_architectures, aws_lambda_layer_version.this.description, aws_lambda_layer_version.this.license_info]) == jsonencode(["imgpipe-prod-dependencies_arm", "build/layer-arm64.zip", "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", ["python3.12", "python3.13"], ["arm64"], "layer for arm64", "MIT"])
+    error_message = "Every input must reach the layer version, got [layer_name, filename, source_code_hash, runtimes, architectures, description, license_info] = ${jsonencode([aws_lambda_layer_version.this.layer_name, aws_lambda_layer_version.this.filename, aws_lambda_layer_version.this.source_code_hash, aws_lambda_layer_version.this.compatible_runtimes, aws_lambda_layer_version.this.compatible_architectures, aws_lambda_layer_version.this.description, aws_lambda_layer_version.this.license_info])}."
   }
 }
 
@@ -112,22 +58,11 @@ run "both_architectures" {
   }
 }
 
-# The outputs are the layer version's own attributes (versioned ARN, unversioned ARN, version, size).
+# The outputs are the layer version's own attributes (versioned ARN, unversioned ARN, version, size), as mocked in
+# tests/terraform/mocks/aws/lambda_layer.tfmock.hcl.
 run "outputs" {
   assert {
-    condition     = output.arn == "arn:aws:lambda:eu-west-1:123456789012:layer:imgpipe-test-dependencies:3"
-    error_message = "output arn must be the layer version's (versioned) ARN."
-  }
-  assert {
-    condition     = output.layer_arn == "arn:aws:lambda:eu-west-1:123456789012:layer:imgpipe-test-dependencies"
-    error_message = "output layer_arn must be the layer's unversioned ARN."
-  }
-  assert {
-    condition     = output.version == "3"
-    error_message = "output version must be the layer version's number."
-  }
-  assert {
-    condition     = output.source_code_size == 7340032
-    error_message = "output source_code_size must be the stored zip's size."
+    condition     = jsonencode([output.arn, output.layer_arn, output.version, output.source_code_size]) == jsonencode(["arn:aws:lambda:eu-west-1:123456789012:layer:imgpipe-test-dependencies:3", "arn:aws:lambda:eu-west-1:123456789012:layer:imgpipe-test-dependencies", "3", 7340032])
+    error_message = "arn, layer_arn, version and source_code_size must be the layer version's ARN, unversioned ARN, number and stored size, got ${jsonencode([output.arn, output.layer_arn, output.version, output.source_code_size])}."
   }
 }

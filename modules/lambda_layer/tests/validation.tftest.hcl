@@ -3,13 +3,6 @@
 
 mock_provider "aws" {}
 
-variables {
-  name                     = "imgpipe-test-dependencies"
-  zip_path                 = "../../build/layer-x86_64.zip"
-  source_code_hash         = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-  compatible_architectures = ["x86_64"]
-}
-
 # Malformed name, a path that is not a .zip, a hash that is not a base64 SHA-256, a non-Python runtime, an
 # unknown architecture are refused.
 run "rejects_malformed" {

@@ -1,55 +1,21 @@
 # modules/s3: the bucket and its ownership, public access block, versioning, encryption, TLS-only policy, lifecycle
 # rules, event notification and outputs. The bucket policy is asserted on the aws_iam_policy_document's arguments:
-# under a mock provider its `json` is only the placeholder below.
+# under a mock provider its `json` is only the placeholder of tests/terraform/mocks/aws (which also
+# holds the mocked bucket, s3.tfmock.hcl).
 
 mock_provider "aws" {
-  mock_resource "aws_s3_bucket" {
-    defaults = {
-      id                          = "imgpipe-test-images-20250101000000000000000001"
-      bucket                      = "imgpipe-test-images-20250101000000000000000001"
-      arn                         = "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001"
-      bucket_regional_domain_name = "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com"
-    }
-  }
-
-  mock_resource "aws_s3_bucket_notification" {
-    defaults = {
-      id = "imgpipe-test-images-20250101000000000000000001"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-}
-
-variables {
-  bucket_prefix          = "imgpipe-test-images-"
-  kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  notification_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Defaults (mocked apply): every promise of the module with its default inputs.
 run "defaults" {
   command = apply
 
-  # The name comes from bucket_prefix plus the provider's suffix: no fixed `bucket` (the mocked computed name survives).
+  # The name comes from bucket_prefix plus the provider's suffix: no fixed `bucket` (the mocked computed name
+  # survives); force_destroy defaults to false.
   assert {
-    condition     = aws_s3_bucket.this.bucket_prefix == "imgpipe-test-images-"
-    error_message = "bucket_prefix must be passed to the bucket, got ${aws_s3_bucket.this.bucket_prefix}."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.bucket == "imgpipe-test-images-20250101000000000000000001"
-    error_message = "The bucket name must be left to the provider (bucket_prefix), not set: got ${aws_s3_bucket.this.bucket}."
-  }
-
-  # force_destroy defaults to false.
-  assert {
-    condition     = aws_s3_bucket.this.force_destroy == false
-    error_message = "force_destroy must default to false."
+    condition     = jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.bucket, aws_s3_bucket.this.force_destroy]) == jsonencode(["imgpipe-test-images-", "imgpipe-test-images-20250101000000000000000001", false])
+    error_message = "The bucket must get bucket_prefix (its name left to the provider) and force_destroy false, got [bucket_prefix, bucket, force_destroy] = ${jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.bucket, aws_s3_bucket.this.force_destroy])}."
   }
 
   # ACLs disabled: ownership BucketOwnerEnforced, on this bucket.
@@ -123,47 +89,16 @@ run "defaults" {
     error_message = "DenyTlsOlderThan12 must apply exactly when NumericLessThan s3:TlsVersion 1.2."
   }
 
-  # Lifecycle: three rules; noncurrent versions expire after 30 days and expired delete markers go.
+  # Lifecycle, on this bucket: noncurrent versions expire after 30 days and expired delete markers go, bucket-wide
+  # (an empty filter); incomplete multipart uploads are aborted after 7 days, bucket-wide; the transition rule is
+  # present but Disabled while uploads_transition_days is null.
   assert {
-    condition     = aws_s3_bucket_lifecycle_configuration.this.bucket == "imgpipe-test-images-20250101000000000000000001" && [for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id] == ["expire-noncurrent-versions", "abort-incomplete-multipart-uploads", "transition-old-uploads"]
-    error_message = "The lifecycle configuration must hold exactly the three rules, got ${jsonencode([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id])}."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "expire-noncurrent-versions"]) == "Enabled"
-    error_message = "expire-noncurrent-versions must be Enabled."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for n in r.noncurrent_version_expiration : n.noncurrent_days] if r.id == "expire-noncurrent-versions"]) == [30]
-    error_message = "Noncurrent versions must expire after 30 days by default."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for e in r.expiration : e.expired_object_delete_marker] if r.id == "expire-noncurrent-versions"]) == [true]
-    error_message = "Expired object delete markers must be removed."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : length(r.filter) == 1 && r.filter[0].prefix != "uploads/" if r.id == "expire-noncurrent-versions"])
-    error_message = "expire-noncurrent-versions must apply to the whole bucket (an empty filter)."
-  }
-
-  # Lifecycle: incomplete multipart uploads are aborted after 7 days, bucket-wide.
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "abort-incomplete-multipart-uploads"]) == "Enabled"
-    error_message = "abort-incomplete-multipart-uploads must be Enabled."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation] if r.id == "abort-incomplete-multipart-uploads"]) == [7]
-    error_message = "Incomplete multipart uploads must be aborted after 7 days by default."
-  }
-
-  # Lifecycle: the transition rule is present but Disabled while uploads_transition_days is null.
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "transition-old-uploads"]) == "Disabled"
-    error_message = "transition-old-uploads must be Disabled when uploads_transition_days is null."
+    condition = aws_s3_bucket_lifecycle_configuration.this.bucket == "imgpipe-test-images-20250101000000000000000001" && jsonencode([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id]) == jsonencode(["expire-noncurrent-versions", "abort-incomplete-multipart-uploads", "transition-old-uploads"]) && jsonencode({ for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } }) == jsonencode({
+      "expire-noncurrent-versions"         = { status = "Enabled", filter = ["whole bucket"], noncurrent_days = [30], delete_markers = [true], abort_days = [], transition = [] }
+      "abort-incomplete-multipart-uploads" = { status = "Enabled", filter = ["whole bucket"], noncurrent_days = [], delete_markers = [], abort_days = [7], transition = [] }
+      "transition-old-uploads"             = { status = "Disabled", filter = ["uploads/"], noncurrent_days = [], delete_markers = [], abort_days = [], transition = [[365, "STANDARD_IA"]] }
+    })
+    error_message = "The lifecycle configuration must hold exactly the three rules, in order, got ${jsonencode({ for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } })}."
   }
 
   # Notification: exactly one queue configuration, ObjectCreated and ObjectRemoved under uploads/ to the given queue; nothing else.
@@ -187,25 +122,10 @@ run "defaults" {
     error_message = "The notification must filter on source_prefix (uploads/) only."
   }
 
-  # Outputs.
+  # Outputs: the mocked bucket's name, ARN and domain, and the notification's id.
   assert {
-    condition     = output.bucket_name == "imgpipe-test-images-20250101000000000000000001"
-    error_message = "bucket_name must be the bucket's name."
-  }
-
-  assert {
-    condition     = output.bucket_arn == "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001"
-    error_message = "bucket_arn must be the bucket's ARN."
-  }
-
-  assert {
-    condition     = output.bucket_regional_domain_name == "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com"
-    error_message = "bucket_regional_domain_name must be the bucket's regional domain name."
-  }
-
-  assert {
-    condition     = output.notification_id == "imgpipe-test-images-20250101000000000000000001"
-    error_message = "notification_id must be the notification configuration's id."
+    condition     = jsonencode([output.bucket_name, output.bucket_arn, output.bucket_regional_domain_name, output.notification_id]) == jsonencode(["imgpipe-test-images-20250101000000000000000001", "arn:aws:s3:::imgpipe-test-images-20250101000000000000000001", "imgpipe-test-images-20250101000000000000000001.s3.eu-west-1.amazonaws.com", "imgpipe-test-images-20250101000000000000000001"])
+    error_message = "bucket_name, bucket_arn, bucket_regional_domain_name and notification_id must be the bucket's name, ARN, regional domain name and the notification configuration's id, got ${jsonencode([output.bucket_name, output.bucket_arn, output.bucket_regional_domain_name, output.notification_id])}."
   }
 }
 
@@ -227,18 +147,8 @@ run "inputs_and_transition_enabled" {
   }
 
   assert {
-    condition     = aws_s3_bucket.this.bucket_prefix == "a"
-    error_message = "A 1-character bucket_prefix must be accepted and passed to the bucket."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.force_destroy == true
-    error_message = "force_destroy must be passed to the bucket."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.tags == tomap({ Owner = "team-images" })
-    error_message = "tags must be passed to the bucket."
+    condition     = jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.force_destroy, aws_s3_bucket.this.tags]) == jsonencode(["a", true, { Owner = "team-images" }])
+    error_message = "A 1-character bucket_prefix, force_destroy and tags must reach the bucket, got [bucket_prefix, force_destroy, tags] = ${jsonencode([aws_s3_bucket.this.bucket_prefix, aws_s3_bucket.this.force_destroy, aws_s3_bucket.this.tags])}."
   }
 
   assert {
@@ -247,27 +157,11 @@ run "inputs_and_transition_enabled" {
   }
 
   assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for n in r.noncurrent_version_expiration : n.noncurrent_days] if r.id == "expire-noncurrent-versions"]) == [1]
-    error_message = "noncurrent_version_expiration_days must reach the lifecycle rule."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation] if r.id == "abort-incomplete-multipart-uploads"]) == [1]
-    error_message = "abort_incomplete_multipart_upload_days must reach the lifecycle rule."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.status if r.id == "transition-old-uploads"]) == "Enabled"
-    error_message = "transition-old-uploads must be Enabled when uploads_transition_days is set."
-  }
-
-  assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for f in r.filter : f.prefix] if r.id == "transition-old-uploads"]) == ["incoming/raw/"]
-    error_message = "transition-old-uploads must apply to source_prefix only."
-  }
-
-  assert {
-    condition     = jsonencode(one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [for t in r.transition : { days = t.days, storage_class = t.storage_class }] if r.id == "transition-old-uploads"])) == jsonencode([{ days = 30, storage_class = "GLACIER_IR" }])
-    error_message = "transition-old-uploads must move objects to uploads_transition_storage_class after uploads_transition_days."
+    condition = jsonencode({ for id, r in { for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } } : id => [r.noncurrent_days, r.abort_days, r.status, r.filter, r.transition] }) == jsonencode({
+      "expire-noncurrent-versions"         = [[1], [], "Enabled", ["whole bucket"], []]
+      "abort-incomplete-multipart-uploads" = [[], [1], "Enabled", ["whole bucket"], []]
+      "transition-old-uploads"             = [[], [], "Enabled", ["incoming/raw/"], [[30, "GLACIER_IR"]]]
+    })
+    error_message = "The day counts must reach their rules, and transition-old-uploads must be Enabled on source_prefix, moving objects to uploads_transition_storage_class after uploads_transition_days; got [noncurrent days, abort days, status, filter, transition] by rule: ${jsonencode({ for id, r in { for r in aws_s3_bucket_lifecycle_configuration.this.rule : r.id => { status = r.status, filter = [for f in r.filter : f.prefix == var.source_prefix ? f.prefix : "whole bucket"], noncurrent_days = [for n in r.noncurrent_version_expiration : n.noncurrent_days], delete_markers = [for e in r.expiration : e.expired_object_delete_marker], abort_days = [for a in r.abort_incomplete_multipart_upload : a.days_after_initiation], transition = [for t in r.transition : [t.days, t.storage_class]] } } : id => [r.noncurrent_days, r.abort_days, r.status, r.filter, r.transition] })}."
   }
 }

@@ -3,17 +3,7 @@
 # boundary values that must pass (1 day for both day counts and 30 days for the transition pass in bucket.tftest.hcl).
 
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-}
-
-variables {
-  bucket_prefix          = "imgpipe-test-images-"
-  kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  notification_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Rejects empty / below-minimum values: empty prefixes, an alias ARN for the key, a topic ARN for the queue, 0 days,

@@ -1,19 +1,9 @@
 # modules/sqs: both queues, their encryption, the redrive and redrive-allow policies, the queue policy and the
 # outputs. The queue policy is asserted on the aws_iam_policy_document's arguments: under a mock provider its `json`
-# is only the placeholder below.
+# is only the placeholder of tests/terraform/mocks/aws.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Distinct computed values for the two queues (a mock_resource default would give both the same ARN).
@@ -35,59 +25,24 @@ override_resource {
   }
 }
 
-variables {
-  name                       = "imgpipe-test-uploads"
-  kms_key_arn                = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  source_bucket_arns         = ["arn:aws:s3:::imgpipe-test-images-a"]
-  function_timeout_seconds   = 60
-  visibility_timeout_seconds = 360
-}
-
 # Defaults (mocked apply): every promise of the module with its default inputs.
 run "defaults" {
   command = apply
 
-  # Main queue: the name, the visibility timeout (exactly 6 x 60 s passes the precondition), 4-day retention.
+  # Main queue <name>, 4-day retention; DLQ <name>-dlq, 14-day retention; both SSE-KMS with the given key, the data
+  # key reused 300 s, standard (not FIFO) queues.
   assert {
-    condition     = aws_sqs_queue.this.name == "imgpipe-test-uploads"
-    error_message = "The main queue must be named <name>."
+    condition = jsonencode({ for k, q in { main = aws_sqs_queue.this, dlq = aws_sqs_queue.dlq } : k => [q.name, q.message_retention_seconds, q.kms_master_key_id, q.kms_data_key_reuse_period_seconds, q.fifo_queue] }) == jsonencode({
+      main = ["imgpipe-test-uploads", 345600, "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", 300, null]
+      dlq  = ["imgpipe-test-uploads-dlq", 1209600, "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", 300, null]
+    })
+    error_message = "Unexpected queues, got [name, retention, key, data key reuse, fifo] by queue: ${jsonencode({ for k, q in { main = aws_sqs_queue.this, dlq = aws_sqs_queue.dlq } : k => [q.name, q.message_retention_seconds, q.kms_master_key_id, q.kms_data_key_reuse_period_seconds, q.fifo_queue] })}."
   }
 
+  # Exactly 6 x 60 s passes the precondition.
   assert {
     condition     = aws_sqs_queue.this.visibility_timeout_seconds == 360
     error_message = "visibility_timeout_seconds must be passed to the main queue."
-  }
-
-  assert {
-    condition     = aws_sqs_queue.this.message_retention_seconds == 345600
-    error_message = "The main queue must keep messages 345600 s by default."
-  }
-
-  # DLQ: <name>-dlq, 14-day retention.
-  assert {
-    condition     = aws_sqs_queue.dlq.name == "imgpipe-test-uploads-dlq"
-    error_message = "The DLQ must be named <name>-dlq, got ${aws_sqs_queue.dlq.name}."
-  }
-
-  assert {
-    condition     = aws_sqs_queue.dlq.message_retention_seconds == 1209600
-    error_message = "The DLQ must keep messages 1209600 s by default."
-  }
-
-  # Both queues: SSE-KMS with the given key, data key reused 300 s; standard (not FIFO) queues.
-  assert {
-    condition     = aws_sqs_queue.this.kms_master_key_id == "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" && aws_sqs_queue.dlq.kms_master_key_id == "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    error_message = "Both queues must be encrypted with kms_key_arn."
-  }
-
-  assert {
-    condition     = aws_sqs_queue.this.kms_data_key_reuse_period_seconds == 300 && aws_sqs_queue.dlq.kms_data_key_reuse_period_seconds == 300
-    error_message = "Both queues must reuse data keys for 300 s by default."
-  }
-
-  assert {
-    condition     = aws_sqs_queue.this.fifo_queue == null && aws_sqs_queue.dlq.fifo_queue == null
-    error_message = "Both queues are standard queues."
   }
 
   # Redrive (a separate resource on the main queue): to the DLQ's ARN after 5 receives, nothing else.
@@ -124,41 +79,21 @@ run "defaults" {
   }
 
   assert {
-    condition     = [for s in data.aws_iam_policy_document.this.statement : s.sid] == ["S3EventNotifications"]
-    error_message = "The queue policy must hold exactly the S3EventNotifications statement."
-  }
-
-  assert {
-    condition     = data.aws_iam_policy_document.this.statement[0].effect == "Allow"
-    error_message = "The queue policy statement must Allow."
-  }
-
-  assert {
-    condition     = jsonencode(data.aws_iam_policy_document.this.statement[0].actions) == jsonencode(["sqs:SendMessage"])
-    error_message = "The queue policy must allow exactly sqs:SendMessage."
-  }
-
-  assert {
-    condition     = jsonencode(data.aws_iam_policy_document.this.statement[0].resources) == jsonencode(["arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"])
-    error_message = "The queue policy's resource must be exactly the main queue's ARN."
-  }
-
-  assert {
-    condition     = jsonencode([for p in data.aws_iam_policy_document.this.statement[0].principals : { type = p.type, identifiers = sort(p.identifiers) }]) == jsonencode([{ type = "Service", identifiers = ["s3.amazonaws.com"] }])
-    error_message = "The queue policy's only principal must be the service s3.amazonaws.com."
-  }
-
-  assert {
-    condition = jsonencode({ for c in data.aws_iam_policy_document.this.statement[0].condition : c.variable => { test = c.test, values = sort(c.values) } }) == jsonencode({
-      "aws:SourceAccount" = { test = "StringEquals", values = ["123456789012"] }
-      "aws:SourceArn"     = { test = "ArnEquals", values = ["arn:aws:s3:::imgpipe-test-images-a"] }
-    })
-    error_message = "The queue policy's conditions must be exactly ArnEquals aws:SourceArn = the buckets and StringEquals aws:SourceAccount = the account, got ${jsonencode(data.aws_iam_policy_document.this.statement[0].condition)}."
-  }
-
-  assert {
-    condition     = length(data.aws_iam_policy_document.this.statement[0].not_principals) == 0 && data.aws_iam_policy_document.this.statement[0].not_actions == null && data.aws_iam_policy_document.this.statement[0].not_resources == null
-    error_message = "The queue policy statement has no not_principals, not_actions or not_resources."
+    condition = jsonencode([for s in data.aws_iam_policy_document.this.statement : { sid = s.sid, effect = s.effect, actions = s.actions, resources = s.resources, principals = [for p in s.principals : { type = p.type, identifiers = sort(p.identifiers) }], conditions = { for c in s.condition : c.variable => { test = c.test, values = sort(c.values) } }, not_principals = s.not_principals, not_actions = s.not_actions, not_resources = s.not_resources }]) == jsonencode([{
+      sid        = "S3EventNotifications"
+      effect     = "Allow"
+      actions    = ["sqs:SendMessage"]
+      resources  = ["arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"]
+      principals = [{ type = "Service", identifiers = ["s3.amazonaws.com"] }]
+      conditions = {
+        "aws:SourceAccount" = { test = "StringEquals", values = ["123456789012"] }
+        "aws:SourceArn"     = { test = "ArnEquals", values = ["arn:aws:s3:::imgpipe-test-images-a"] }
+      }
+      not_principals = []
+      not_actions    = null
+      not_resources  = null
+    }])
+    error_message = "The queue policy must hold exactly the S3EventNotifications statement, got ${jsonencode([for s in data.aws_iam_policy_document.this.statement : { sid = s.sid, effect = s.effect, actions = s.actions, resources = s.resources, principals = [for p in s.principals : { type = p.type, identifiers = sort(p.identifiers) }], conditions = { for c in s.condition : c.variable => { test = c.test, values = sort(c.values) } }, not_principals = s.not_principals, not_actions = s.not_actions, not_resources = s.not_resources }])}."
   }
 
   # Outputs.

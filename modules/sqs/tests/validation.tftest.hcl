@@ -3,25 +3,7 @@
 # the accepting runs pin the boundary values that must pass.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-}
-
-variables {
-  name                       = "imgpipe-test-uploads"
-  kms_key_arn                = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  source_bucket_arns         = ["arn:aws:s3:::imgpipe-test-images-a"]
-  function_timeout_seconds   = 60
-  visibility_timeout_seconds = 360
+  source = "../../tests/terraform/mocks/aws"
 }
 
 # Preconditions: a visibility timeout of 6 x 60 - 1 = 359 s fails on the main queue, a DLQ retention equal to the
