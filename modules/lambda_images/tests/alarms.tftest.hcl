@@ -5,9 +5,8 @@
 # runs are fast plans, and a run that applies sees the same values as its plan.
 mock_provider "aws" {
   override_during = plan
-  source          = "./tests/aws"
+  source          = "../../tests/terraform/mocks/aws"
 }
-
 
 # The five alarms with the defaults (60 s timeout, ratio 0.8, queue age 900 s): each one's name, description,
 # metric, dimensions, statistic, period, evaluation periods, datapoints, threshold; the shared settings.

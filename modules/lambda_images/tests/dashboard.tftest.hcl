@@ -9,9 +9,8 @@
 # runs are fast plans, and a run that applies sees the same values as its plan.
 mock_provider "aws" {
   override_during = plan
-  source          = "./tests/aws"
+  source          = "../../tests/terraform/mocks/aws"
 }
-
 
 # GIVEN the defaults (queue imgpipe-test-uploads, namespace and service imgpipe, 60 s timeout, Region eu-west-1)
 # WHEN planned THEN one dashboard named after the function, with exactly these graphs, periods and thresholds.

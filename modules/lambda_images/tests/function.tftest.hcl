@@ -4,9 +4,8 @@
 # runs are fast plans, and a run that applies sees the same values as its plan.
 mock_provider "aws" {
   override_during = plan
-  source          = "./tests/aws"
+  source          = "../../tests/terraform/mocks/aws"
 }
-
 
 # The function with the defaults: python3.12, the handler, x86_64, 1024 MB, 60 s, 512 MB /tmp, no reserved
 # concurrency, no layers, tracing Active, the package and hash passed through, the CMK, its own role.

@@ -6,9 +6,25 @@
 # runs are fast plans, and a run that applies sees the same values as its plan.
 mock_provider "aws" {
   override_during = plan
-  source          = "./tests/aws"
-}
+  source          = "../../tests/terraform/mocks/aws"
 
+  # The provider validates the documents as JSON policies (a random string is refused): two distinct valid
+  # documents, so that swapping them in the module is caught.
+  override_data {
+    target = data.aws_iam_policy_document.assume_role
+    values = {
+      json          = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LambdaAssumeRole\"}]}"
+      minified_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LambdaAssumeRole\"}]}"
+    }
+  }
+  override_data {
+    target = data.aws_iam_policy_document.this
+    values = {
+      json          = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadUploads\"}]}"
+      minified_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadUploads\"}]}"
+    }
+  }
+}
 
 # The least-privilege policy with the defaults: exactly these seven statements, each with exactly its actions
 # on exactly its resources, no wildcard action, "*" only for X-Ray; attached inline to the module's role.

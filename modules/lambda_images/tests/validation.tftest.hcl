@@ -6,9 +6,8 @@
 # runs are fast plans, and a run that applies sees the same values as its plan.
 mock_provider "aws" {
   override_during = plan
-  source          = "./tests/aws"
+  source          = "../../tests/terraform/mocks/aws"
 }
-
 
 # Numbers one below their minimum (and empty or too short names) are refused.
 run "rejects_below_minimum" {
