@@ -2,11 +2,8 @@
 # metric that an alarm watches uses that alarm's statistic and period, and draws its threshold, all read from
 # local.alarms (alarms.tf): what the graph shows is what the alarm evaluates.
 
-data "aws_region" "current" {}
-
 locals {
   dashboard_name = var.function_name
-  region         = data.aws_region.current.id # `name` is deprecated in provider 6, `region` absent in 5
 
   # One graph each, in reading order: the queues, the function as Lambda sees it, then as it reports itself.
   # `alarms` names the keys of local.alarms whose thresholds the graph draws (and whose period it uses).

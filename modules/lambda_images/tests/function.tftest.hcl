@@ -132,9 +132,7 @@ run "function_and_environment_follow_inputs" {
     maximum_concurrency  = 20
     kms_key_arn          = "arn:aws:kms:us-east-1:210987654321:key/mrk-1234abcd"
     bucket_name          = "prod.images-bucket"
-    bucket_arn           = "arn:aws:s3:::prod.images-bucket"
     table_name           = "prod-meta"
-    table_arn            = "arn:aws:dynamodb:us-east-1:210987654321:table/prod-meta"
     source_prefix        = "in/raw/"
     destination_prefix   = "out/"
     variants             = "[{\"name\":\"thumb\",\"width\":128}]"
@@ -261,7 +259,7 @@ run "event_source_mapping_defaults" {
 
   assert {
     condition     = aws_lambda_event_source_mapping.this.event_source_arn == "arn:aws:sqs:eu-west-1:123456789012:imgpipe-test-uploads"
-    error_message = "The mapping must consume var.queue_arn."
+    error_message = "The mapping must consume the queue named var.queue_name (its ARN in the function's account and Region)."
   }
   assert {
     condition     = aws_lambda_event_source_mapping.this.function_name == "arn:aws:lambda:eu-west-1:123456789012:function:imgpipe-test-image-processor"
@@ -298,7 +296,7 @@ run "event_source_mapping_follows_inputs" {
   command = plan
 
   variables {
-    queue_arn                    = "arn:aws:sqs:eu-central-1:210987654321:other_queue"
+    queue_name                   = "other_queue"
     event_source_mapping_enabled = false
     batch_size                   = 250
     batching_window_seconds      = 20
@@ -306,8 +304,8 @@ run "event_source_mapping_follows_inputs" {
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.this.event_source_arn == "arn:aws:sqs:eu-central-1:210987654321:other_queue"
-    error_message = "The mapping must consume var.queue_arn."
+    condition     = aws_lambda_event_source_mapping.this.event_source_arn == "arn:aws:sqs:eu-west-1:123456789012:other_queue"
+    error_message = "The mapping must consume the queue named var.queue_name."
   }
   assert {
     condition     = aws_lambda_event_source_mapping.this.enabled == false

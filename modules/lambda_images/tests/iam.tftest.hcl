@@ -138,21 +138,34 @@ run "role_trust_defaults" {
   }
 }
 
-# The policy follows the inputs: other prefixes, bucket, queue, table, key (another partition), and the
-# permissions boundary is passed through to the role.
+# The policy follows the inputs: other prefixes, bucket, queue, table, key, in another partition, Region and
+# account (the bucket's, queue's and table's ARNs are built from their names); the permissions boundary is
+# passed through to the role.
 run "least_privilege_follows_inputs" {
   command = plan
+
+  override_data {
+    target = data.aws_partition.current
+    values = { partition = "aws-cn" }
+  }
+  override_data {
+    target = data.aws_region.current
+    values = { id = "cn-north-1", name = "cn-north-1" }
+  }
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "210987654321" }
+  }
 
   variables {
     function_name            = "other-fn"
     permissions_boundary_arn = "arn:aws:iam::123456789012:policy/org/DeveloperBoundary"
     kms_key_arn              = "arn:aws-cn:kms:cn-north-1:123456789012:key/abcd-ef"
     bucket_name              = "other.bucket"
-    bucket_arn               = "arn:aws-cn:s3:::other.bucket"
     source_prefix            = "incoming/raw/"
     destination_prefix       = "public/variants/"
-    queue_arn                = "arn:aws-cn:sqs:cn-north-1:123456789012:other-queue"
-    table_arn                = "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/other.table"
+    queue_name               = "other-queue"
+    table_name               = "other.table"
   }
 
   assert {
@@ -167,8 +180,8 @@ run "least_privilege_follows_inputs" {
     condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => s.resources } == {
       ReadUploads   = toset(["arn:aws-cn:s3:::other.bucket/incoming/raw/*"])
       WriteVariants = toset(["arn:aws-cn:s3:::other.bucket/public/variants/*"])
-      ConsumeQueue  = toset(["arn:aws-cn:sqs:cn-north-1:123456789012:other-queue"])
-      MetadataTable = toset(["arn:aws-cn:dynamodb:cn-north-1:123456789012:table/other.table"])
+      ConsumeQueue  = toset(["arn:aws-cn:sqs:cn-north-1:210987654321:other-queue"])
+      MetadataTable = toset(["arn:aws-cn:dynamodb:cn-north-1:210987654321:table/other.table"])
       UseKey        = toset(["arn:aws-cn:kms:cn-north-1:123456789012:key/abcd-ef"])
       WriteOwnLogs  = toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/imgpipe-test-image-processor:*"])
       XRayTraces    = toset(["*"])

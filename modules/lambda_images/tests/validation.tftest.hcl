@@ -30,6 +30,8 @@ run "rejects_below_minimum" {
     queue_age_alarm_seconds = 59
     function_name           = ""
     bucket_name             = "ab"
+    queue_name              = ""
+    table_name              = "ab"
     metrics_namespace       = ""
   }
 
@@ -50,6 +52,8 @@ run "rejects_below_minimum" {
     var.queue_age_alarm_seconds,
     var.function_name,
     var.bucket_name,
+    var.queue_name,
+    var.table_name,
     var.metrics_namespace,
   ]
 }
@@ -72,6 +76,8 @@ run "rejects_above_maximum" {
     layer_arns              = ["arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1"]
     function_name           = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
     bucket_name             = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+    queue_name              = "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+    table_name              = "tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
     metrics_namespace       = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
   }
 
@@ -89,6 +95,8 @@ run "rejects_above_maximum" {
     var.layer_arns,
     var.function_name,
     var.bucket_name,
+    var.queue_name,
+    var.table_name,
     var.metrics_namespace,
   ]
 }
@@ -144,11 +152,10 @@ run "rejects_malformed" {
     permissions_boundary_arn = "arn:aws:iam::123456789012:role/boundary"
     kms_key_arn              = "arn:aws:kms:eu-west-1:123456789012:alias/imgpipe"
     bucket_name              = "Bad_Bucket"
-    bucket_arn               = "arn:aws:s3:::imgpipe-test-images/uploads"
     source_prefix            = "uploads"
     destination_prefix       = "/processed/"
-    queue_arn                = "arn:aws:sns:eu-west-1:123456789012:imgpipe-test-uploads"
-    table_arn                = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata/index/by_key"
+    queue_name               = "imgpipe test uploads"
+    table_name               = "imgpipe-test-metadata/index/by_key"
     variants                 = "   "
     cache_control            = ""
     service_name             = " "
@@ -167,11 +174,10 @@ run "rejects_malformed" {
     var.permissions_boundary_arn,
     var.kms_key_arn,
     var.bucket_name,
-    var.bucket_arn,
     var.source_prefix,
     var.destination_prefix,
-    var.queue_arn,
-    var.table_arn,
+    var.queue_name,
+    var.table_name,
     var.variants,
     var.cache_control,
     var.service_name,
@@ -194,11 +200,10 @@ run "rejects_malformed_more" {
     permissions_boundary_arn = "PowerUserAccess"
     kms_key_arn              = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
     bucket_name              = "-imgpipe"
-    bucket_arn               = "imgpipe-test-images"
     source_prefix            = "/uploads/"
     destination_prefix       = "processed"
-    queue_arn                = "https://sqs.eu-west-1.amazonaws.com/123456789012/imgpipe-test-uploads"
-    table_arn                = "imgpipe-test-metadata"
+    queue_name               = "https://sqs.eu-west-1.amazonaws.com/123456789012/imgpipe-test-uploads"
+    table_name               = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
     cache_control            = "public\nmax-age=1"
     variants                 = ""
     service_name             = ""
@@ -216,11 +221,10 @@ run "rejects_malformed_more" {
     var.permissions_boundary_arn,
     var.kms_key_arn,
     var.bucket_name,
-    var.bucket_arn,
     var.source_prefix,
     var.destination_prefix,
-    var.queue_arn,
-    var.table_arn,
+    var.queue_name,
+    var.table_name,
     var.cache_control,
     var.variants,
     var.service_name,
@@ -269,7 +273,8 @@ run "accepts_minimum" {
     reserved_concurrency    = -1
     log_retention_days      = 1
     bucket_name             = "abc"
-    bucket_arn              = "arn:aws:s3:::abc"
+    queue_name              = "q"
+    table_name              = "abc"
     source_prefix           = "a/"
     destination_prefix      = "b/"
     max_input_pixels        = 1
@@ -316,7 +321,6 @@ run "accepts_maximum" {
     reserved_concurrency     = 1000
     log_retention_days       = 3653
     bucket_name              = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-    bucket_arn               = "arn:aws:s3:::bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
     max_input_pixels         = 1000000000
     max_input_bytes          = 10737418240
     max_receive_count        = 1000
@@ -333,8 +337,8 @@ run "accepts_maximum" {
     layer_arns               = ["arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1"]
     permissions_boundary_arn = "arn:aws-us-gov:iam::123456789012:policy/Boundary"
     kms_key_arn              = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-0123456789abcdef"
-    queue_arn                = "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
-    table_arn                = "arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/t.b_l-e"
+    queue_name               = "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+    table_name               = "T.b_l-etttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
     alarm_topic_arn          = "arn:aws-us-gov:sns:us-gov-west-1:123456789012:tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
   }
 
