@@ -187,29 +187,47 @@ run "rejects_malformed" {
   ]
 }
 
-# Second bad value per input: other wrong shapes (no prefix slash, control characters, 730 days...).
+# An identifier of another kind where one is expected: a bare name or key ID for an ARN, a queue URL or a
+# table ARN for a name.
+run "rejects_identifiers_of_another_kind" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "PowerUserAccess"
+    kms_key_arn              = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+    alarm_topic_arn          = "imgpipe-test-alarms"
+    queue_name               = "https://sqs.eu-west-1.amazonaws.com/123456789012/imgpipe-test-uploads"
+    table_name               = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
+  }
+
+  expect_failures = [
+    var.permissions_boundary_arn,
+    var.kms_key_arn,
+    var.alarm_topic_arn,
+    var.queue_name,
+    var.table_name,
+  ]
+}
+
+# Second bad value per input: other wrong shapes (a leading dot or dash, no prefix slash, control characters,
+# wrong case, 730 days...).
 run "rejects_malformed_more" {
   command = plan
 
   variables {
-    function_name            = "fn.with.dots"
-    zip_path                 = "build/function.zip.sha256"
-    source_code_hash         = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx"
-    architecture             = "X86_64"
-    log_retention_days       = 730
-    permissions_boundary_arn = "PowerUserAccess"
-    kms_key_arn              = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
-    bucket_name              = "-imgpipe"
-    source_prefix            = "/uploads/"
-    destination_prefix       = "processed"
-    queue_name               = "https://sqs.eu-west-1.amazonaws.com/123456789012/imgpipe-test-uploads"
-    table_name               = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
-    cache_control            = "public\nmax-age=1"
-    variants                 = ""
-    service_name             = ""
-    metrics_namespace        = "imgpipe metrics"
-    log_level                = "WARN"
-    alarm_topic_arn          = "imgpipe-test-alarms"
+    function_name      = "fn.with.dots"
+    zip_path           = "build/function.zip.sha256"
+    source_code_hash   = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx"
+    architecture       = "X86_64"
+    log_retention_days = 730
+    bucket_name        = "-imgpipe"
+    source_prefix      = "/uploads/"
+    destination_prefix = "processed"
+    cache_control      = "public\nmax-age=1"
+    variants           = ""
+    service_name       = ""
+    metrics_namespace  = "imgpipe metrics"
+    log_level          = "WARN"
   }
 
   expect_failures = [
@@ -218,19 +236,14 @@ run "rejects_malformed_more" {
     var.source_code_hash,
     var.architecture,
     var.log_retention_days,
-    var.permissions_boundary_arn,
-    var.kms_key_arn,
     var.bucket_name,
     var.source_prefix,
     var.destination_prefix,
-    var.queue_name,
-    var.table_name,
     var.cache_control,
     var.variants,
     var.service_name,
     var.metrics_namespace,
     var.log_level,
-    var.alarm_topic_arn,
   ]
 }
 
