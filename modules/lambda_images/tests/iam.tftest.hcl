@@ -131,12 +131,8 @@ run "least_privilege_follows_inputs" {
   }
 
   assert {
-    condition     = aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/org/DeveloperBoundary"
-    error_message = "permissions_boundary must be var.permissions_boundary_arn."
-  }
-  assert {
-    condition     = aws_iam_role.this.name == "other-fn" && aws_iam_role_policy.this.name == "other-fn-least-privilege"
-    error_message = "The role and its policy are named after var.function_name."
+    condition     = aws_iam_role.this.name == "other-fn" && aws_iam_role_policy.this.name == "other-fn-least-privilege" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/org/DeveloperBoundary"
+    error_message = "The role and its policy must be named after var.function_name, the role's permissions boundary be var.permissions_boundary_arn."
   }
   assert {
     condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => s.resources } == {

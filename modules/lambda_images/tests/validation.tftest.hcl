@@ -101,43 +101,6 @@ run "rejects_above_maximum" {
   ]
 }
 
-# Whole-number inputs refuse fractions.
-run "rejects_fractions" {
-  command = plan
-
-  variables {
-    memory_mb               = 1024.5
-    timeout_seconds         = 1.5
-    ephemeral_storage_mb    = 512.5
-    reserved_concurrency    = 5.5
-    max_input_pixels        = 1.5
-    max_input_bytes         = 1.5
-    max_receive_count       = 1.5
-    metadata_ttl_days       = 1.5
-    batch_size              = 1.5
-    batching_window_seconds = 0.5
-    maximum_concurrency     = 2.5
-    queue_age_alarm_seconds = 60.5
-    log_retention_days      = 30.5
-  }
-
-  expect_failures = [
-    var.memory_mb,
-    var.timeout_seconds,
-    var.ephemeral_storage_mb,
-    var.reserved_concurrency,
-    var.max_input_pixels,
-    var.max_input_bytes,
-    var.max_receive_count,
-    var.metadata_ttl_days,
-    var.batch_size,
-    var.batching_window_seconds,
-    var.maximum_concurrency,
-    var.queue_age_alarm_seconds,
-    var.log_retention_days,
-  ]
-}
-
 # Malformed names, ARNs of the wrong service or shape, prefixes, settings are refused.
 run "rejects_malformed" {
   command = plan
@@ -209,25 +172,37 @@ run "rejects_identifiers_of_another_kind" {
   ]
 }
 
-# Second bad value per input: other wrong shapes (a leading dot or dash, no prefix slash, control characters,
-# wrong case, 730 days...).
+# Second bad value per input: other wrong shapes (fractions of whole numbers, a leading dot or dash, no prefix
+# slash, control characters, wrong case, 730 days...).
 run "rejects_malformed_more" {
   command = plan
 
   variables {
-    function_name      = "fn.with.dots"
-    zip_path           = "build/function.zip.sha256"
-    source_code_hash   = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx"
-    architecture       = "X86_64"
-    log_retention_days = 730
-    bucket_name        = "-imgpipe"
-    source_prefix      = "/uploads/"
-    destination_prefix = "processed"
-    cache_control      = "public\nmax-age=1"
-    variants           = ""
-    service_name       = ""
-    metrics_namespace  = "imgpipe metrics"
-    log_level          = "WARN"
+    function_name           = "fn.with.dots"
+    zip_path                = "build/function.zip.sha256"
+    source_code_hash        = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx"
+    architecture            = "X86_64"
+    memory_mb               = 1024.5
+    timeout_seconds         = 1.5
+    ephemeral_storage_mb    = 512.5
+    reserved_concurrency    = 5.5
+    log_retention_days      = 730
+    bucket_name             = "-imgpipe"
+    source_prefix           = "/uploads/"
+    destination_prefix      = "processed"
+    variants                = ""
+    max_input_pixels        = 1.5
+    max_input_bytes         = 1.5
+    cache_control           = "public\nmax-age=1"
+    max_receive_count       = 1.5
+    metadata_ttl_days       = 1.5
+    service_name            = ""
+    metrics_namespace       = "imgpipe metrics"
+    log_level               = "WARN"
+    batch_size              = 1.5
+    batching_window_seconds = 0.5
+    maximum_concurrency     = 2.5
+    queue_age_alarm_seconds = 60.5
   }
 
   expect_failures = [
@@ -235,15 +210,27 @@ run "rejects_malformed_more" {
     var.zip_path,
     var.source_code_hash,
     var.architecture,
+    var.memory_mb,
+    var.timeout_seconds,
+    var.ephemeral_storage_mb,
+    var.reserved_concurrency,
     var.log_retention_days,
     var.bucket_name,
     var.source_prefix,
     var.destination_prefix,
-    var.cache_control,
     var.variants,
+    var.max_input_pixels,
+    var.max_input_bytes,
+    var.cache_control,
+    var.max_receive_count,
+    var.metadata_ttl_days,
     var.service_name,
     var.metrics_namespace,
     var.log_level,
+    var.batch_size,
+    var.batching_window_seconds,
+    var.maximum_concurrency,
+    var.queue_age_alarm_seconds,
   ]
 }
 
