@@ -4,6 +4,7 @@
 
 locals {
   dashboard_name = var.function_name
+  percentiles    = ["p50", "p95", "p99"] # that the two time graphs (function duration, time per image) plot
 
   # One graph each, in reading order: the queues, the function as Lambda sees it, then as it reports itself.
   # `alarms` names the keys of local.alarms whose thresholds the graph draws (and whose period it uses).
@@ -64,9 +65,7 @@ locals {
       period = local.alarms.duration_p95.period
       alarms = ["duration_p95"]
       metrics = [
-        ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = "p50", label = "p50" }],
-        ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = "p95", label = "p95" }],
-        ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = "p99", label = "p99" }],
+        for p in local.percentiles : ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = p, label = p }]
       ]
     },
     {
@@ -109,9 +108,7 @@ locals {
       period = 300
       alarms = []
       metrics = [
-        [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = "p50", label = "p50" }],
-        [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = "p95", label = "p95" }],
-        [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = "p99", label = "p99" }],
+        for p in local.percentiles : [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = p, label = p }]
       ]
     },
   ]
