@@ -100,14 +100,11 @@ module "lambda_images" {
   kms_key_arn          = module.kms.key_arn
 
   bucket_name        = module.s3.bucket_name
-  bucket_arn         = module.s3.bucket_arn
   source_prefix      = local.source_prefix
   destination_prefix = local.destination_prefix
-  queue_arn          = module.sqs.queue_arn
   queue_name         = module.sqs.queue_name
   dlq_name           = module.sqs.dlq_name
   table_name         = module.dynamodb.table_name
-  table_arn          = module.dynamodb.table_arn
 
   variants          = var.variants
   max_input_pixels  = var.max_input_pixels

@@ -2,17 +2,22 @@
 # metric that an alarm watches uses that alarm's statistic and period, and draws its threshold, all read from
 # local.alarms (alarms.tf): what the graph shows is what the alarm evaluates.
 
-data "aws_region" "current" {}
-
 locals {
   dashboard_name = var.function_name
-  region         = data.aws_region.current.id # `name` is deprecated in provider 6, `region` absent in 5
+  percentiles    = ["p50", "p95", "p99"] # that the two time graphs (function duration, time per image) plot
+
+  # The function's own counts, summed per 5 minutes: a graph each, of [metric, label] lines. They carry exactly
+  # one dimension, `service`: Powertools Metrics(namespace, service) adds it to all the function's metrics.
+  count_graphs = [
+    { title = "Images by outcome", metrics = [["ImagesProcessed", "processed"], ["ImagesRejected", "rejected"], ["ImagesFailed", "failed"]] },
+    { title = "Retries and duplicates", metrics = [["TransientFailures", "transient failures (retried)"], ["DuplicatesSkipped", "duplicates skipped"]] },
+    { title = "Bytes written", metrics = [["BytesWritten", "bytes written"]] },
+  ]
 
   # One graph each, in reading order: the queues, the function as Lambda sees it, then as it reports itself.
   # `alarms` names the keys of local.alarms whose thresholds the graph draws (and whose period it uses).
-  # Every metric names its statistic, so a graph never silently falls back to a widget-wide one. The function's
-  # own metrics carry exactly one dimension, `service`: Powertools Metrics(namespace, service) adds it to all.
-  dashboard_graphs = [
+  # Every metric names its statistic, so a graph never silently falls back to a widget-wide one.
+  dashboard_graphs = concat([
     {
       title  = "Queue depth: ${var.queue_name}"
       period = 60
@@ -67,9 +72,7 @@ locals {
       period = local.alarms.duration_p95.period
       alarms = ["duration_p95"]
       metrics = [
-        ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = "p50", label = "p50" }],
-        ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = "p95", label = "p95" }],
-        ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = "p99", label = "p99" }],
+        for p in local.percentiles : ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.this.function_name, { stat = p, label = p }]
       ]
     },
     {
@@ -80,44 +83,26 @@ locals {
         ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", aws_lambda_function.this.function_name, { stat = "Maximum", label = "concurrent executions" }],
       ]
     },
-    {
-      title  = "Images by outcome"
-      period = 300
-      alarms = []
-      metrics = [
-        [var.metrics_namespace, "ImagesProcessed", "service", var.service_name, { stat = "Sum", label = "processed" }],
-        [var.metrics_namespace, "ImagesRejected", "service", var.service_name, { stat = "Sum", label = "rejected" }],
-        [var.metrics_namespace, "ImagesFailed", "service", var.service_name, { stat = "Sum", label = "failed" }],
-      ]
-    },
-    {
-      title  = "Retries and duplicates"
-      period = 300
-      alarms = []
-      metrics = [
-        [var.metrics_namespace, "TransientFailures", "service", var.service_name, { stat = "Sum", label = "transient failures (retried)" }],
-        [var.metrics_namespace, "DuplicatesSkipped", "service", var.service_name, { stat = "Sum", label = "duplicates skipped" }],
-      ]
-    },
-    {
-      title  = "Bytes written"
-      period = 300
-      alarms = []
-      metrics = [
-        [var.metrics_namespace, "BytesWritten", "service", var.service_name, { stat = "Sum", label = "bytes written" }],
-      ]
-    },
-    {
-      title  = "Processing time per image (ms)"
-      period = 300
-      alarms = []
-      metrics = [
-        [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = "p50", label = "p50" }],
-        [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = "p95", label = "p95" }],
-        [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = "p99", label = "p99" }],
-      ]
-    },
-  ]
+    ],
+    [
+      for graph in local.count_graphs : {
+        title   = graph.title
+        period  = 300
+        alarms  = []
+        metrics = [for m in graph.metrics : [var.metrics_namespace, m[0], "service", var.service_name, { stat = "Sum", label = m[1] }]]
+      }
+    ],
+    [
+      {
+        title  = "Processing time per image (ms)"
+        period = 300
+        alarms = []
+        metrics = [
+          for p in local.percentiles : [var.metrics_namespace, "ProcessingTime", "service", var.service_name, { stat = p, label = p }]
+        ]
+      },
+    ],
+  )
 
   # A row of alarm states across the top, then the graphs three to a row of the 24-column grid.
   alarm_widget_height = 3

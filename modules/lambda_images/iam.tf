@@ -27,28 +27,28 @@ data "aws_iam_policy_document" "this" {
     sid       = "ReadUploads"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${var.bucket_arn}/${var.source_prefix}*"]
+    resources = ["${local.bucket_arn}/${var.source_prefix}*"]
   }
 
   statement {
     sid       = "WriteVariants"
     effect    = "Allow"
     actions   = ["s3:DeleteObject", "s3:PutObject"] # DeleteObject: a deleted upload's variants go too
-    resources = ["${var.bucket_arn}/${var.destination_prefix}*"]
+    resources = ["${local.bucket_arn}/${var.destination_prefix}*"]
   }
 
   statement {
     sid       = "ConsumeQueue"
     effect    = "Allow"
     actions   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-    resources = [var.queue_arn]
+    resources = [local.queue_arn]
   }
 
   statement {
     sid       = "MetadataTable"
     effect    = "Allow"
     actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
-    resources = [var.table_arn]
+    resources = [local.table_arn]
   }
 
   # SSE-KMS on the bucket (get and put), the queue (receive) and the table all use the one key.

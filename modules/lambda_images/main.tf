@@ -1,8 +1,22 @@
 # The image processor: an SQS event source mapping hands batches of S3 notifications to the function, which
 # renders the variants, records them in DynamoDB and reports partial batch failures.
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
 locals {
   log_group_name = "/aws/lambda/${var.function_name}"
+  region         = data.aws_region.current.id # `name` is deprecated in provider 6, `region` absent in 5
+
+  # The queue and the table are addressed by name (the alarms' dimensions, METADATA_TABLE), so they are in the
+  # function's account and Region: their ARNs follow from the names, as the bucket's does.
+  arn_prefix = "arn:${data.aws_partition.current.partition}"
+  bucket_arn = "${local.arn_prefix}:s3:::${var.bucket_name}"
+  queue_arn  = "${local.arn_prefix}:sqs:${local.region}:${data.aws_caller_identity.current.account_id}:${var.queue_name}"
+  table_arn  = "${local.arn_prefix}:dynamodb:${local.region}:${data.aws_caller_identity.current.account_id}:table/${var.table_name}"
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -69,7 +83,7 @@ resource "aws_lambda_function" "this" {
 }
 
 resource "aws_lambda_event_source_mapping" "this" {
-  event_source_arn                   = var.queue_arn
+  event_source_arn                   = local.queue_arn
   function_name                      = aws_lambda_function.this.arn
   enabled                            = var.event_source_mapping_enabled
   batch_size                         = var.batch_size

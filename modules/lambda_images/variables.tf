@@ -137,22 +137,12 @@ variable "kms_key_arn" {
 }
 
 variable "bucket_name" {
-  description = "Name of the image bucket: uploads are read from it and variants written to it (DESTINATION_BUCKET)."
+  description = "Name of the image bucket: uploads are read from it and variants written to it (DESTINATION_BUCKET); its ARN is built from it."
   type        = string
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
     error_message = "bucket_name must be a valid S3 bucket name."
-  }
-}
-
-variable "bucket_arn" {
-  description = "ARN of the image bucket."
-  type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_arn))
-    error_message = "bucket_arn must be a bucket ARN (arn:<partition>:s3:::<bucket>)."
   }
 }
 
@@ -178,19 +168,14 @@ variable "destination_prefix" {
   }
 }
 
-variable "queue_arn" {
-  description = "ARN of the main queue the event source mapping consumes."
+variable "queue_name" {
+  description = "Name of the main queue, in the function's account and Region: the event source mapping consumes it, the role may receive from it, the oldest-message-age alarm watches it."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", var.queue_arn))
-    error_message = "queue_arn must be an SQS queue ARN."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.queue_name))
+    error_message = "queue_name must be 1-80 letters, digits, '_' or '-' (a standard SQS queue name)."
   }
-}
-
-variable "queue_name" {
-  description = "Name of the main queue (dimension of the oldest-message-age alarm)."
-  type        = string
 }
 
 variable "dlq_name" {
@@ -199,17 +184,12 @@ variable "dlq_name" {
 }
 
 variable "table_name" {
-  description = "Name of the metadata table (METADATA_TABLE)."
-  type        = string
-}
-
-variable "table_arn" {
-  description = "ARN of the metadata table; the role may put and update items in it (no index access)."
+  description = "Name of the metadata table, in the function's account and Region (METADATA_TABLE); the role may put and update items in it (no index access)."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$", var.table_arn))
-    error_message = "table_arn must be a DynamoDB table ARN."
+    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.table_name))
+    error_message = "table_name must be 3-255 letters, digits, '_', '.' or '-' (a DynamoDB table name)."
   }
 }
 

@@ -6,9 +6,8 @@
 # runs are fast plans, and a run that applies sees the same values as its plan.
 mock_provider "aws" {
   override_during = plan
-  source          = "./tests/aws"
+  source          = "../../tests/terraform/mocks/aws"
 }
-
 
 # Numbers one below their minimum (and empty or too short names) are refused.
 run "rejects_below_minimum" {
@@ -31,6 +30,8 @@ run "rejects_below_minimum" {
     queue_age_alarm_seconds = 59
     function_name           = ""
     bucket_name             = "ab"
+    queue_name              = ""
+    table_name              = "ab"
     metrics_namespace       = ""
   }
 
@@ -51,6 +52,8 @@ run "rejects_below_minimum" {
     var.queue_age_alarm_seconds,
     var.function_name,
     var.bucket_name,
+    var.queue_name,
+    var.table_name,
     var.metrics_namespace,
   ]
 }
@@ -73,6 +76,8 @@ run "rejects_above_maximum" {
     layer_arns              = ["arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1"]
     function_name           = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
     bucket_name             = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+    queue_name              = "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+    table_name              = "tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
     metrics_namespace       = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
   }
 
@@ -90,44 +95,9 @@ run "rejects_above_maximum" {
     var.layer_arns,
     var.function_name,
     var.bucket_name,
+    var.queue_name,
+    var.table_name,
     var.metrics_namespace,
-  ]
-}
-
-# Whole-number inputs refuse fractions.
-run "rejects_fractions" {
-  command = plan
-
-  variables {
-    memory_mb               = 1024.5
-    timeout_seconds         = 1.5
-    ephemeral_storage_mb    = 512.5
-    reserved_concurrency    = 5.5
-    max_input_pixels        = 1.5
-    max_input_bytes         = 1.5
-    max_receive_count       = 1.5
-    metadata_ttl_days       = 1.5
-    batch_size              = 1.5
-    batching_window_seconds = 0.5
-    maximum_concurrency     = 2.5
-    queue_age_alarm_seconds = 60.5
-    log_retention_days      = 30.5
-  }
-
-  expect_failures = [
-    var.memory_mb,
-    var.timeout_seconds,
-    var.ephemeral_storage_mb,
-    var.reserved_concurrency,
-    var.max_input_pixels,
-    var.max_input_bytes,
-    var.max_receive_count,
-    var.metadata_ttl_days,
-    var.batch_size,
-    var.batching_window_seconds,
-    var.maximum_concurrency,
-    var.queue_age_alarm_seconds,
-    var.log_retention_days,
   ]
 }
 
@@ -145,11 +115,10 @@ run "rejects_malformed" {
     permissions_boundary_arn = "arn:aws:iam::123456789012:role/boundary"
     kms_key_arn              = "arn:aws:kms:eu-west-1:123456789012:alias/imgpipe"
     bucket_name              = "Bad_Bucket"
-    bucket_arn               = "arn:aws:s3:::imgpipe-test-images/uploads"
     source_prefix            = "uploads"
     destination_prefix       = "/processed/"
-    queue_arn                = "arn:aws:sns:eu-west-1:123456789012:imgpipe-test-uploads"
-    table_arn                = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata/index/by_key"
+    queue_name               = "imgpipe test uploads"
+    table_name               = "imgpipe-test-metadata/index/by_key"
     variants                 = "   "
     cache_control            = ""
     service_name             = " "
@@ -168,11 +137,10 @@ run "rejects_malformed" {
     var.permissions_boundary_arn,
     var.kms_key_arn,
     var.bucket_name,
-    var.bucket_arn,
     var.source_prefix,
     var.destination_prefix,
-    var.queue_arn,
-    var.table_arn,
+    var.queue_name,
+    var.table_name,
     var.variants,
     var.cache_control,
     var.service_name,
@@ -182,30 +150,59 @@ run "rejects_malformed" {
   ]
 }
 
-# Second bad value per input: other wrong shapes (no prefix slash, control characters, 730 days...).
+# An identifier of another kind where one is expected: a bare name or key ID for an ARN, a queue URL or a
+# table ARN for a name.
+run "rejects_identifiers_of_another_kind" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "PowerUserAccess"
+    kms_key_arn              = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+    alarm_topic_arn          = "imgpipe-test-alarms"
+    queue_name               = "https://sqs.eu-west-1.amazonaws.com/123456789012/imgpipe-test-uploads"
+    table_name               = "arn:aws:dynamodb:eu-west-1:123456789012:table/imgpipe-test-metadata"
+  }
+
+  expect_failures = [
+    var.permissions_boundary_arn,
+    var.kms_key_arn,
+    var.alarm_topic_arn,
+    var.queue_name,
+    var.table_name,
+  ]
+}
+
+# Second bad value per input: other wrong shapes (fractions of whole numbers, a leading dot or dash, no prefix
+# slash, control characters, wrong case, 730 days...).
 run "rejects_malformed_more" {
   command = plan
 
   variables {
-    function_name            = "fn.with.dots"
-    zip_path                 = "build/function.zip.sha256"
-    source_code_hash         = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx"
-    architecture             = "X86_64"
-    log_retention_days       = 730
-    permissions_boundary_arn = "PowerUserAccess"
-    kms_key_arn              = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
-    bucket_name              = "-imgpipe"
-    bucket_arn               = "imgpipe-test-images"
-    source_prefix            = "/uploads/"
-    destination_prefix       = "processed"
-    queue_arn                = "https://sqs.eu-west-1.amazonaws.com/123456789012/imgpipe-test-uploads"
-    table_arn                = "imgpipe-test-metadata"
-    cache_control            = "public\nmax-age=1"
-    variants                 = ""
-    service_name             = ""
-    metrics_namespace        = "imgpipe metrics"
-    log_level                = "WARN"
-    alarm_topic_arn          = "imgpipe-test-alarms"
+    function_name           = "fn.with.dots"
+    zip_path                = "build/function.zip.sha256"
+    source_code_hash        = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx"
+    architecture            = "X86_64"
+    memory_mb               = 1024.5
+    timeout_seconds         = 1.5
+    ephemeral_storage_mb    = 512.5
+    reserved_concurrency    = 5.5
+    log_retention_days      = 730
+    bucket_name             = "-imgpipe"
+    source_prefix           = "/uploads/"
+    destination_prefix      = "processed"
+    variants                = ""
+    max_input_pixels        = 1.5
+    max_input_bytes         = 1.5
+    cache_control           = "public\nmax-age=1"
+    max_receive_count       = 1.5
+    metadata_ttl_days       = 1.5
+    service_name            = ""
+    metrics_namespace       = "imgpipe metrics"
+    log_level               = "WARN"
+    batch_size              = 1.5
+    batching_window_seconds = 0.5
+    maximum_concurrency     = 2.5
+    queue_age_alarm_seconds = 60.5
   }
 
   expect_failures = [
@@ -213,21 +210,27 @@ run "rejects_malformed_more" {
     var.zip_path,
     var.source_code_hash,
     var.architecture,
+    var.memory_mb,
+    var.timeout_seconds,
+    var.ephemeral_storage_mb,
+    var.reserved_concurrency,
     var.log_retention_days,
-    var.permissions_boundary_arn,
-    var.kms_key_arn,
     var.bucket_name,
-    var.bucket_arn,
     var.source_prefix,
     var.destination_prefix,
-    var.queue_arn,
-    var.table_arn,
-    var.cache_control,
     var.variants,
+    var.max_input_pixels,
+    var.max_input_bytes,
+    var.cache_control,
+    var.max_receive_count,
+    var.metadata_ttl_days,
     var.service_name,
     var.metrics_namespace,
     var.log_level,
-    var.alarm_topic_arn,
+    var.batch_size,
+    var.batching_window_seconds,
+    var.maximum_concurrency,
+    var.queue_age_alarm_seconds,
   ]
 }
 
@@ -270,7 +273,8 @@ run "accepts_minimum" {
     reserved_concurrency    = -1
     log_retention_days      = 1
     bucket_name             = "abc"
-    bucket_arn              = "arn:aws:s3:::abc"
+    queue_name              = "q"
+    table_name              = "abc"
     source_prefix           = "a/"
     destination_prefix      = "b/"
     max_input_pixels        = 1
@@ -317,7 +321,6 @@ run "accepts_maximum" {
     reserved_concurrency     = 1000
     log_retention_days       = 3653
     bucket_name              = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-    bucket_arn               = "arn:aws:s3:::bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
     max_input_pixels         = 1000000000
     max_input_bytes          = 10737418240
     max_receive_count        = 1000
@@ -334,8 +337,8 @@ run "accepts_maximum" {
     layer_arns               = ["arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:1"]
     permissions_boundary_arn = "arn:aws-us-gov:iam::123456789012:policy/Boundary"
     kms_key_arn              = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-0123456789abcdef"
-    queue_arn                = "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
-    table_arn                = "arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/t.b_l-e"
+    queue_name               = "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+    table_name               = "T.b_l-etttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
     alarm_topic_arn          = "arn:aws-us-gov:sns:us-gov-west-1:123456789012:tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
   }
 

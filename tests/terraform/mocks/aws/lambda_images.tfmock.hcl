@@ -1,4 +1,6 @@
-# Mocked AWS values shared by every suite of this module (fixed, so plans and applies agree).
+# The computed attributes of modules/lambda_images' resources, fixed so that plans and applies agree and the
+# suites can assert them (named after its suites' function, imgpipe-test-image-processor). The Region and the
+# policy documents come from data.tfmock.hcl; a suite that needs other values overrides them inline.
 mock_resource "aws_cloudwatch_log_group" {
   defaults = {
     arn             = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/imgpipe-test-image-processor"
@@ -7,6 +9,7 @@ mock_resource "aws_cloudwatch_log_group" {
     name_prefix     = ""
   }
 }
+
 mock_resource "aws_lambda_function" {
   defaults = {
     arn                         = "arn:aws:lambda:eu-west-1:123456789012:function:imgpipe-test-image-processor"
@@ -21,6 +24,7 @@ mock_resource "aws_lambda_function" {
     signing_profile_version_arn = ""
   }
 }
+
 mock_resource "aws_iam_role" {
   defaults = {
     arn         = "arn:aws:iam::123456789012:role/imgpipe-test-image-processor"
@@ -30,12 +34,14 @@ mock_resource "aws_iam_role" {
     name_prefix = ""
   }
 }
+
 mock_resource "aws_iam_role_policy" {
   defaults = {
     id          = "imgpipe-test-image-processor:imgpipe-test-image-processor-least-privilege"
     name_prefix = ""
   }
 }
+
 mock_resource "aws_lambda_event_source_mapping" {
   defaults = {
     uuid                    = "6f1c2a9e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -48,6 +54,7 @@ mock_resource "aws_lambda_event_source_mapping" {
     state_transition_reason = "USER_INITIATED"
   }
 }
+
 mock_resource "aws_cloudwatch_metric_alarm" {
   defaults = {
     arn                                   = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mocked"
@@ -55,38 +62,10 @@ mock_resource "aws_cloudwatch_metric_alarm" {
     evaluate_low_sample_count_percentiles = ""
   }
 }
-# The provider validates the documents as JSON policies (a random string is refused): two distinct valid
-# documents, so that swapping them in the module is caught.
-override_data {
-  target          = data.aws_iam_policy_document.assume_role
-  override_during = plan
-  values = {
-    id            = "assume_role"
-    json          = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LambdaAssumeRole\"}]}"
-    minified_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LambdaAssumeRole\"}]}"
-  }
-}
-override_data {
-  target          = data.aws_iam_policy_document.this
-  override_during = plan
-  values = {
-    id            = "least_privilege"
-    json          = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadUploads\"}]}"
-    minified_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadUploads\"}]}"
-  }
-}
+
 mock_resource "aws_cloudwatch_dashboard" {
   defaults = {
     dashboard_arn = "arn:aws:cloudwatch::123456789012:dashboard/imgpipe-test-image-processor"
     id            = "imgpipe-test-image-processor"
-  }
-}
-# The Region names the dashboard's graphs and its console URL.
-mock_data "aws_region" {
-  defaults = {
-    id          = "eu-west-1"
-    name        = "eu-west-1"
-    description = "Europe (Ireland)"
-    endpoint    = "ec2.eu-west-1.amazonaws.com"
   }
 }
