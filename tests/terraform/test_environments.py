@@ -1,6 +1,6 @@
 """The environment root checks a value once, in the module that uses it: the root's own suite
-(environments/dev/tests) covers the rules only the root has, and a bad value for any other root variable still
-fails a plan of the root, with the module's message.
+(environments/dev/tests) and its cases in rejections.json cover the rules only the root has, and a bad value
+for any other root variable still fails a plan of the root, with the module's message.
 
 Staging and prod are dev's root (test_validate.py), so dev's plan speaks for them.
 """
@@ -14,6 +14,7 @@ import hcl2
 from hcl2 import SerializationOptions
 
 from imgpipe.terraform import Terraform, TerraformError
+from tests.terraform.test_rejections import suite
 from tests.terraform.tree import REPO, copy_tree
 
 # Values that only the root sees or combines: no module takes them as they are.
@@ -97,12 +98,11 @@ def test_the_root_suite_passes(initialized: dict[str, Terraform]) -> None:
 def test_a_value_a_module_refuses_fails_the_root_plan(tmp_path: Path) -> None:
     # GIVEN a copy of the dev root whose suite plans it with one bad value for every variable a module checks
     root = copy_tree(tmp_path / "tree") / "environments" / "dev"
-    values = "".join(f"    {name} = {json.dumps(value)}\n" for name, (value, _) in MODULE_RULES.items())
-    (root / "tests" / "validation.tftest.hcl").write_text(
-        'mock_provider "aws" {\n  source = "../../tests/terraform/mocks/aws"\n}\n\n'
-        'run "module_rules" {\n  command = plan\n\n  variables {\n'
-        f'    aws_region  = "eu-west-1"\n    environment = "dev"\n{values}  }}\n}}\n'
-    )
+    values = {name: value for name, (value, _) in MODULE_RULES.items()}
+    for own in (root / "tests").glob("*.tftest.hcl"):
+        own.unlink()
+    case = {"dir": "environments/dev", "case": "module_rules", "values": values}
+    (root / "tests" / "module_rules.tftest.hcl").write_text(suite(case), encoding="utf-8")
     terraform = Terraform(root, data_dir=tmp_path / "data")
     terraform.init()
     # WHEN its suite runs

@@ -2,7 +2,8 @@
 with one of its promises broken fails its suite, so the suites prove what they claim.
 
 MUTATIONS lists the promises broken, one per entry: the exact text replaced in the module's file, why it
-matters, and optionally the one suite file that asserts it (`suite`; else every suite of the module runs).
+matters, and optionally the one suite file that asserts it (`suite`; else every suite of the module runs;
+`rejections.json`: the module's refused cases, test_rejections.py).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from imgpipe.terraform import Terraform, TerraformError
+from tests.terraform.test_rejections import cases_of, refusals
 from tests.terraform.tree import MODULES, copy_tree
 
 HERE = Path(__file__).resolve().parent
+REJECTIONS = "rejections.json"
 MUTATIONS = [json.loads(line) for line in (HERE / "mutations.jsonl").read_text().splitlines() if line.strip()]
 
 
@@ -40,6 +43,12 @@ def test_breaking_a_promise_fails_the_module_suite(tmp_path: Path, mutation: dic
     text = target.read_text()
     assert text.count(mutation["old"]) == 1, f"{mutation['old']!r} is not once in {mutation['file']}"
     target.write_text(text.replace(mutation["old"], mutation["new"]))
+    if mutation.get("suite") == REJECTIONS:
+        # WHEN its refused cases run THEN one of them reports other messages than it must
+        cases = cases_of(f"modules/{mutation['module']}")
+        found = refusals(module, cases, tmp_path / "data")
+        assert found != {case["case"]: sorted(case["errors"]) for case in cases}
+        return
     terraform = Terraform(module, data_dir=tmp_path / "data")
     terraform.init()
     # WHEN its suites run THEN they fail

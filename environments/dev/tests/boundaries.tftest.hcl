@@ -1,6 +1,7 @@
-# The environment root's own variable rules: the Region, and the values that make up resource names and the
-# alarm subscriptions. Every other value is checked by the module it is passed to (modules/*/tests/validation);
-# tests/terraform/test_environments.py shows those failures reach a plan of this root.
+# The environment root's own variable rules (the Region, and the values that make up resource names and the
+# alarm subscriptions): the defaults and the boundary values pass. What they refuse, and with which message, is
+# tests/terraform/rejections.json (tests/terraform/test_rejections.py); every other value is checked by the
+# module it is passed to, and tests/terraform/test_environments.py shows those failures reach a plan of this root.
 
 mock_provider "aws" {
   source = "../../tests/terraform/mocks/aws"
@@ -21,62 +22,6 @@ run "accepts_the_defaults" {
     condition     = aws_sns_topic.alarms.name == "imgpipe-dev-alarms" && length(aws_sns_topic_subscription.alarm_emails) == 0
     error_message = "The defaults must plan the alarm topic as <name_prefix>-<environment>-alarms, with no subscription."
   }
-}
-
-run "rejects_malformed" {
-  command = plan
-
-  variables {
-    aws_region   = "Europe"
-    environment  = "Dev"
-    name_prefix  = "img_pipe"
-    alarm_emails = ["ops@example.com", "ops"]
-  }
-
-  expect_failures = [
-    var.aws_region,
-    var.environment,
-    var.name_prefix,
-    var.alarm_emails,
-  ]
-}
-
-# A Region without its number, an environment starting with a digit, a prefix ending in '-' and one with
-# '--', an address without a dot in its domain.
-run "rejects_malformed_more" {
-  command = plan
-
-  variables {
-    aws_region   = "eu-west"
-    environment  = "1dev"
-    name_prefix  = "imgpipe-"
-    alarm_emails = ["ops@example"]
-  }
-
-  expect_failures = [
-    var.aws_region,
-    var.environment,
-    var.name_prefix,
-    var.alarm_emails,
-  ]
-}
-
-run "rejects_double_hyphen_and_too_long" {
-  command = plan
-
-  variables {
-    aws_region   = "eu-west-1 "
-    environment  = "d234567890123456x"
-    name_prefix  = "img--pipe"
-    alarm_emails = ["ops @example.com"]
-  }
-
-  expect_failures = [
-    var.aws_region,
-    var.environment,
-    var.name_prefix,
-    var.alarm_emails,
-  ]
 }
 
 # The boundaries pass: a GovCloud Region, a 1-character environment, a 2-character prefix, two addresses.
