@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from contextlib import ExitStack
@@ -18,7 +17,7 @@ from imgpipe.local.run import run_images, settle_seconds, visibility_timeout
 from imgpipe.local.summary import summary
 from imgpipe.local.twin import DEFAULT_FUNCTION_LOG, DEFAULT_OUTPUTS, LocalFunction
 from imgpipe.ops.errors import FAILED
-from imgpipe.ops.formatting import console
+from imgpipe.ops.formatting import console, to_json
 
 _pollers = click.option(
     "--pollers",
@@ -179,9 +178,9 @@ def run(
             )
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        report.write_text(to_json(result) + "\n", encoding="utf-8")
     if output == "json":
-        click.echo(json.dumps(result, indent=2))
+        click.echo(to_json(result))
     else:
         console().print(summary(result))
         if report is not None:

@@ -11,6 +11,7 @@ from image_processor.engine import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_INPUT_PI
 from imgpipe.commands.shared import CommandExit, output_options
 from imgpipe.ops import render as ops
 from imgpipe.ops.errors import FAILED
+from imgpipe.ops.formatting import to_json
 
 
 @click.command("render")
@@ -50,7 +51,7 @@ def render(
         on_rejected=lambda o: click.echo(f"rejected: {o.input}: {o.reason}", err=True),
     )
     if output == "json":
-        click.echo(json.dumps([o.__dict__ for o in outcomes], indent=2))
+        click.echo(to_json(outcomes))
     else:
         _print_table(outcomes, out_dir)
     if any(o.status != "PROCESSED" for o in outcomes):
@@ -84,9 +85,7 @@ def _print_table(outcomes: list[ops.FileResult], out_dir: Path) -> None:
 def presets(output: str) -> None:
     """List the variant presets (use a name as VARIANTS or --preset)."""
     if output == "json":
-        click.echo(
-            json.dumps({name: [s.to_dict() for s in specs] for name, specs in PRESETS.items()}, indent=2)
-        )
+        click.echo(to_json({name: [s.to_dict() for s in specs] for name, specs in PRESETS.items()}))
         return
     table = Table("preset", "variant", "suffix", "format", "size", "quality")
     for column in table.columns[:3]:
