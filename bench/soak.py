@@ -399,6 +399,7 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
             depth = dlq.depth(stack, stack.dlq_url).visible
             if depth == 0:
                 break
+            timeouts_before = mapping.stats.timeouts
             result = dlq.redrive(stack)
             seen.drained = wait_drained(stack, uploader, deadline)
             rounds.append(
@@ -408,6 +409,9 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
                     "moved": result.moved,
                     "failed": result.failed,
                     "dlq_after": dlq.depth(stack, stack.dlq_url).visible,
+                    # invocations that outlived the function timeout in this round: their messages go round
+                    # again, and on a busy machine some reach the DLQ again with no fault injected
+                    "timeouts": mapping.stats.timeouts - timeouts_before,
                     "at_seconds": round(time.monotonic() - began, 1),
                 }
             )

@@ -51,10 +51,12 @@ def test_soak_under_faults_loses_nothing_and_does_nothing_twice(tmp_path: Path) 
     injected = detail["faults"]["injected"]
     assert {kind for kind in ALL_KINDS if injected.get(kind, 0) > 0} == set(ALL_KINDS), injected
     assert detail["poller_restarts"] == injected["poller_kill"]
-    # AND with the faults over, one redrive emptied the DLQ
+    # AND with the faults over, the redrive emptied the DLQ: in one round, unless batches of a round outlived
+    # the 1 s function timeout (a busy machine; a real timeout sends its messages round again, to the DLQ too)
     rounds = detail["redrive_rounds"]
-    assert len(rounds) == (1 if soak["dead_lettered_before_redrive"] else 0), rounds
-    assert all(r["dlq_after"] == 0 for r in rounds), rounds
+    assert bool(rounds) == bool(soak["dead_lettered_before_redrive"]), rounds
+    assert not rounds or rounds[-1]["dlq_after"] == 0, rounds
+    assert all(r["dlq_after"] == 0 or r["timeouts"] > 0 for r in rounds), rounds
     assert soak["checks"] == dict.fromkeys(soak["checks"], True), soak["checks"]
     # AND the results have the documented keys, with figures from the run
     assert set(RESULT_KEYS) <= set(soak)
