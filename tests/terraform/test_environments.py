@@ -13,9 +13,9 @@ from pathlib import Path
 import hcl2
 from hcl2 import SerializationOptions
 
-from imgpipe.terraform import Terraform, TerraformError
+from imgpipe.terraform import TerraformError
 from tests.terraform.test_rejections import suite
-from tests.terraform.tree import REPO, copy_tree
+from tests.terraform.tree import REPO, Initialized, copy_tree
 
 # Values that only the root sees or combines: no module takes them as they are.
 ROOT_RULES = {"aws_region", "environment", "name_prefix", "alarm_emails"}
@@ -90,12 +90,12 @@ def test_the_root_restates_no_module_rule() -> None:
     }  # the booleans need no rule; a new variable with a value to check belongs in one of the two maps
 
 
-def test_the_root_suite_passes(initialized: dict[str, Terraform]) -> None:
+def test_the_root_suite_passes(initialized: Initialized) -> None:
     output = initialized["environments/dev"].run("test", "-no-color")
     assert "0 failed" in output.splitlines()[-1], output[-2000:]
 
 
-def test_a_value_a_module_refuses_fails_the_root_plan(tmp_path: Path) -> None:
+def test_a_value_a_module_refuses_fails_the_root_plan(initialized: Initialized, tmp_path: Path) -> None:
     # GIVEN a copy of the dev root whose suite plans it with one bad value for every variable a module checks
     root = copy_tree(tmp_path / "tree") / "environments" / "dev"
     values = {name: value for name, (value, _) in MODULE_RULES.items()}
@@ -103,8 +103,7 @@ def test_a_value_a_module_refuses_fails_the_root_plan(tmp_path: Path) -> None:
         own.unlink()
     case = {"dir": "environments/dev", "case": "module_rules", "values": values}
     (root / "tests" / "module_rules.tftest.hcl").write_text(suite(case), encoding="utf-8")
-    terraform = Terraform(root, data_dir=tmp_path / "data")
-    terraform.init()
+    terraform = initialized.scratch("environments/dev", root, tmp_path / "data")
     # WHEN its suite runs
     lines: list[str] = []
     try:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from imgpipe.terraform import Terraform, TerraformError
+from imgpipe.terraform import TerraformError
 from tests.terraform.test_rejections import cases_of, refusals
-from tests.terraform.tree import MODULES, copy_tree
+from tests.terraform.tree import MODULES, Initialized, copy_tree
 
 HERE = Path(__file__).resolve().parent
 REJECTIONS = "rejections.json"
@@ -30,28 +30,30 @@ def test_every_module_has_suites() -> None:
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_module_suites_pass(initialized: dict[str, Terraform], module: str) -> None:
+def test_module_suites_pass(initialized: Initialized, module: str) -> None:
     output = initialized[f"modules/{module}"].run("test", "-no-color")
     assert "0 failed" in output.splitlines()[-1], output[-2000:]
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=[f"{m['module']}: {m['promise']}" for m in MUTATIONS])
-def test_breaking_a_promise_fails_the_module_suite(tmp_path: Path, mutation: dict[str, str]) -> None:
+def test_breaking_a_promise_fails_the_module_suite(
+    initialized: Initialized, tmp_path: Path, mutation: dict[str, str]
+) -> None:
     # GIVEN a copy of the module with one promise broken
-    module = copy_tree(tmp_path / "tree") / "modules" / mutation["module"]
+    name = f"modules/{mutation['module']}"
+    module = copy_tree(tmp_path / "tree") / name
+    terraform = initialized.scratch(name, module, tmp_path / "data")
     target = module / mutation["file"]
     text = target.read_text()
     assert text.count(mutation["old"]) == 1, f"{mutation['old']!r} is not once in {mutation['file']}"
     target.write_text(text.replace(mutation["old"], mutation["new"]))
     if mutation.get("suite") == REJECTIONS:
         # WHEN its refused cases run THEN one of them reports other messages than it must
-        cases = cases_of(f"modules/{mutation['module']}")
-        found = refusals(module, cases, tmp_path / "data")
+        cases = cases_of(name)
+        found = refusals(terraform, cases)
         assert found != {case["case"]: sorted(case["errors"]) for case in cases}
         return
-    terraform = Terraform(module, data_dir=tmp_path / "data")
-    terraform.init()
-    # WHEN its suites run THEN they fail
+    # WHEN its suites run THEN an assert of theirs fails (not an error in the copy or in a suite)
     suite = ["-filter", f"tests/{mutation['suite']}"] if mutation.get("suite") else []
-    with pytest.raises(TerraformError):
+    with pytest.raises(TerraformError, match="Error: Test assertion failed"):
         terraform.run("test", "-no-color", *suite)

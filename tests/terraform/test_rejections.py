@@ -20,7 +20,7 @@ import pytest
 from hcl2 import SerializationOptions
 
 from imgpipe.terraform import Terraform, TerraformError
-from tests.terraform.tree import MOCKS, REPO, copy_tree
+from tests.terraform.tree import MOCKS, REPO, Initialized, copy_tree
 
 HERE = Path(__file__).resolve().parent
 DATA = json.loads((HERE / "rejections.json").read_text(encoding="utf-8"))
@@ -38,16 +38,14 @@ def suite(case: dict[str, Any]) -> str:
     return f'{HEADER}\nrun "{case["case"]}" {{\n  command = plan\n\n  variables {{\n{body}  }}\n}}\n'
 
 
-def refusals(directory: Path, cases: list[dict[str, Any]], data_dir: Path) -> dict[str, list[str]]:
-    """Each case's error messages, sorted, from `terraform test -json` in `directory`, a scratch copy whose
-    own suites are replaced by the cases'."""
-    tests = directory / "tests"
+def refusals(terraform: Terraform, cases: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each case's error messages, sorted, from `terraform test -json` in a scratch copy whose own suites are
+    replaced by the cases'."""
+    tests = terraform.workdir / "tests"
     for own in tests.glob("*.tftest.hcl"):
         own.unlink()
     for case in cases:
         (tests / f"{case['case']}.tftest.hcl").write_text(suite(case), encoding="utf-8")
-    terraform = Terraform(directory, data_dir=data_dir)
-    terraform.init()
     lines: list[str] = []
     with contextlib.suppress(TerraformError):  # refused cases are failed runs: `terraform test` exits 1
         terraform.run("test", "-json", on_line=lines.append)
@@ -67,11 +65,14 @@ def cases_of(directory: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("directory", DIRECTORIES)
-def test_each_case_is_refused_with_exactly_its_messages(tmp_path: Path, directory: str) -> None:
+def test_each_case_is_refused_with_exactly_its_messages(
+    initialized: Initialized, tmp_path: Path, directory: str
+) -> None:
     # GIVEN a scratch copy of the directory whose suites are its cases, one run each
     cases = cases_of(directory)
+    terraform = initialized.scratch(directory, copy_tree(tmp_path / "tree") / directory, tmp_path / "data")
     # WHEN they are planned THEN each reports exactly its messages, no more and no fewer
-    found = refusals(copy_tree(tmp_path / "tree") / directory, cases, tmp_path / "data")
+    found = refusals(terraform, cases)
     assert found == {case["case"]: sorted(case["errors"]) for case in cases}
 
 
