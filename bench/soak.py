@@ -102,6 +102,8 @@ class _Observed:
     dead_keys: Counter[str] = field(default_factory=Counter)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     drained: bool = False
+    # why the run stopped: dlq_empty (done), or out of `time` or of redrive `rounds` with work still left
+    stopped_by: str = ""
     elapsed: float = 0.0
     # the last look, taken with the faults off
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -322,6 +324,16 @@ def _quiet_emulator() -> Iterator[None]:
         werkzeug.setLevel(saved)
 
 
+def _stop_reason(drained: bool, dlq_depth: int, deadline: float, rounds: int, max_rounds: int) -> str:
+    """Why the redrive loop stops now ("" to go on): `dlq_empty` (done), or out of `time` or of redrive
+    `rounds` with work left (wait_drained gives up only at the deadline)."""
+    if drained and dlq_depth == 0:
+        return "dlq_empty"
+    if not drained or time.monotonic() >= deadline:
+        return "time"
+    return "rounds" if rounds >= max_rounds else ""
+
+
 def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
     # Terraform variables of the local twin: the local function timeout, the preset, and any overrides.
     variables: dict[str, Any] = {"function_timeout_seconds": config.function_timeout, **config.overrides}
@@ -395,9 +407,12 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
         if config.redrive_fault_rate is not None:
             injector.rate = config.redrive_fault_rate
         rounds = seen.rounds
-        while seen.drained and time.monotonic() < deadline and len(rounds) < config.max_redrive_rounds:
+        while True:
             depth = dlq.depth(stack, stack.dlq_url).visible
-            if depth == 0:
+            seen.stopped_by = _stop_reason(
+                seen.drained, depth, deadline, len(rounds), config.max_redrive_rounds
+            )
+            if seen.stopped_by:
                 break
             timeouts_before = mapping.stats.timeouts
             result = dlq.redrive(stack)
@@ -420,6 +435,8 @@ def run_soak(config: SoakConfig, log: Any = print) -> dict[str, Any]:
                 f"{rounds[-1]['dlq_after']} back in the DLQ"
             )
         seen.elapsed = time.monotonic() - began
+        if seen.stopped_by != "dlq_empty":
+            log(f"soak: stopped by {seen.stopped_by} after {seen.elapsed:.0f}s, with work left")
         supervisor.stop()
         # Stop faults before looking, then look at what is there.
         injector.enabled = False
@@ -525,6 +542,7 @@ def _report(
             "bad_inputs": sum(1 for u in corpus if u.expect == "REJECTED"),
             "dead_lettered_messages_before_redrive": seen.dead_depth,
             "redrive_rounds": seen.rounds,
+            "stopped_by": seen.stopped_by,
             "seconds_to_first_drain": round(seen.first_drain, 1),
             # finished before the first redrive, over the time to the first drain: the pipeline's own pace
             "throughput_before_redrive_images_per_s": round(
@@ -591,6 +609,7 @@ def print_table(report: dict[str, Any]) -> None:
     table.add_row("poller restarts", str(detail["poller_restarts"]))
     table.add_row("redrive rounds", str(len(detail["redrive_rounds"])))
     table.add_row("seconds", str(detail["seconds_total"]))
+    table.add_row("stopped by", detail["stopped_by"])
     verdict = "[green]passed[/green]" if report["passed"] else "[red]FAILED[/red]"
     table.add_row("checks", verdict)
     console = Console()
