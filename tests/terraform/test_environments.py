@@ -15,7 +15,7 @@ from hcl2 import SerializationOptions
 
 from imgpipe.terraform import TerraformError
 from tests.terraform.test_rejections import suite
-from tests.terraform.tree import REPO, Initialized, copy_tree
+from tests.terraform.tree import REPO, Initialized
 
 # Values that only the root sees or combines: no module takes them as they are.
 ROOT_RULES = {"aws_region", "environment", "name_prefix", "alarm_emails"}
@@ -97,13 +97,13 @@ def test_the_root_suite_passes(initialized: Initialized) -> None:
 
 def test_a_value_a_module_refuses_fails_the_root_plan(initialized: Initialized, tmp_path: Path) -> None:
     # GIVEN a copy of the dev root whose suite plans it with one bad value for every variable a module checks
-    root = copy_tree(tmp_path / "tree") / "environments" / "dev"
+    terraform = initialized.scratch("environments/dev", tmp_path)
+    root = terraform.workdir
     values = {name: value for name, (value, _) in MODULE_RULES.items()}
     for own in (root / "tests").glob("*.tftest.hcl"):
         own.unlink()
     case = {"dir": "environments/dev", "case": "module_rules", "values": values}
     (root / "tests" / "module_rules.tftest.hcl").write_text(suite(case), encoding="utf-8")
-    terraform = initialized.scratch("environments/dev", root, tmp_path / "data")
     # WHEN its suite runs
     lines: list[str] = []
     try:

@@ -15,7 +15,7 @@ import pytest
 
 from imgpipe.terraform import TerraformError
 from tests.terraform.test_rejections import cases_of, refusals
-from tests.terraform.tree import MODULES, Initialized, copy_tree
+from tests.terraform.tree import MODULES, Initialized
 
 HERE = Path(__file__).resolve().parent
 REJECTIONS = "rejections.json"
@@ -41,9 +41,8 @@ def test_breaking_a_promise_fails_the_module_suite(
 ) -> None:
     # GIVEN a copy of the module with one promise broken
     name = f"modules/{mutation['module']}"
-    module = copy_tree(tmp_path / "tree") / name
-    terraform = initialized.scratch(name, module, tmp_path / "data")
-    target = module / mutation["file"]
+    terraform = initialized.scratch(name, tmp_path)
+    target = terraform.workdir / mutation["file"]
     text = target.read_text()
     assert text.count(mutation["old"]) == 1, f"{mutation['old']!r} is not once in {mutation['file']}"
     target.write_text(text.replace(mutation["old"], mutation["new"]))

@@ -20,7 +20,7 @@ import pytest
 from hcl2 import SerializationOptions
 
 from imgpipe.terraform import Terraform, TerraformError
-from tests.terraform.tree import MOCKS, REPO, Initialized, copy_tree
+from tests.terraform.tree import MOCKS, REPO, Initialized
 
 HERE = Path(__file__).resolve().parent
 DATA = json.loads((HERE / "rejections.json").read_text(encoding="utf-8"))
@@ -70,7 +70,7 @@ def test_each_case_is_refused_with_exactly_its_messages(
 ) -> None:
     # GIVEN a scratch copy of the directory whose suites are its cases, one run each
     cases = cases_of(directory)
-    terraform = initialized.scratch(directory, copy_tree(tmp_path / "tree") / directory, tmp_path / "data")
+    terraform = initialized.scratch(directory, tmp_path)
     # WHEN they are planned THEN each reports exactly its messages, no more and no fewer
     found = refusals(terraform, cases)
     assert found == {case["case"]: sorted(case["errors"]) for case in cases}

@@ -76,12 +76,13 @@ class Initialized:
                 stamp.write_text(RUN_ID)
         return terraform
 
-    def scratch(self, name: str, copy: Path, data_dir: Path) -> Terraform:
-        """Terraform in `copy`, a copy_tree copy of directory `name`, ready without an init of its own: the
-        original's lock file and a copy of its data directory (provider links, the root's module paths,
-        which are relative and hold in the copy)."""
+    def scratch(self, name: str, scratch: Path) -> Terraform:
+        """Terraform in a copy of directory `name` (copy_tree under `scratch`), ready without an init of its
+        own: the original's lock file and a copy of its data directory (provider links, the root's module
+        paths, which are relative and hold in the copy)."""
         original = self[name]
         assert original.data_dir is not None
-        shutil.copytree(original.data_dir, data_dir, symlinks=True)
+        copy = copy_tree(scratch / "tree") / name
         shutil.copy2(REPO / name / LOCK_FILE, copy / LOCK_FILE)
-        return Terraform(copy, data_dir=data_dir)
+        shutil.copytree(original.data_dir, scratch / "data", symlinks=True)
+        return Terraform(copy, data_dir=scratch / "data")
